@@ -1,0 +1,152 @@
+// hotstated: the hotstate server. See `hotstated --help` and docs/server.md.
+
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+
+#include "hotstate/version.hpp"
+#include "server/log.hpp"
+#include "server/server.hpp"
+
+namespace po = boost::program_options;
+using namespace hotstate;
+using namespace hotstate::server;
+
+namespace {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// "HOST:PORT" or "[IPv6]:PORT".
+void parse_listen(const std::string& text, ServerConfig& config) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size())
+    throw UsageError("--listen wants HOST:PORT, got \"" + text + "\"");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  auto port_text = std::string_view(text).substr(colon + 1);
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535)
+    throw UsageError("--listen port must be 0..65535, got \"" + std::string(port_text) + "\"");
+  if (host == "localhost") host = "127.0.0.1";
+  config.host = host;
+  config.port = static_cast<std::uint16_t>(port);
+}
+
+std::string format_endpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
+  auto address = endpoint.address().to_string();
+  if (endpoint.address().is_v6()) address = "[" + address + "]";
+  return address + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServerConfig config;
+  std::string listen = "127.0.0.1:7700", log_level = "info";
+  po::options_description options("hotstated " + std::string(kVersion) +
+                                  " - streams JSON state to clients that read it locally\n\nOptions");
+  // clang-format off
+  options.add_options()
+    ("help,h", "show this help and exit")
+    ("version", "print the version and exit")
+    ("listen", po::value(&listen)->default_value(listen),
+     "HOST:PORT for HTTP and /v1/stream; port 0 picks a free port. The address in use is "
+     "printed on stdout as \"listening on HOST:PORT\"")
+    ("memory", po::bool_switch(&config.memory),
+     "keep everything in memory: nothing survives a restart, and each start is a new "
+     "history (new epoch), so clients resync")
+    ("data-dir", po::value(&config.data_dir),
+     "directory of the durable embedded storage (needs a build with durable storage)")
+    ("heartbeat-ms", po::value(&config.heartbeat_ms)->default_value(config.heartbeat_ms),
+     "an idle stream gets a Progress frame at least this often; clients use it to tell a "
+     "live link from a dead one")
+    ("changelog-retain", po::value(&config.changelog_retain)->default_value(config.changelog_retain),
+     "transactions kept in the change log; a client further behind than this gets a "
+     "snapshot reset instead of deltas")
+    ("max-value-bytes", po::value(&config.max_value_bytes)->default_value(config.max_value_bytes),
+     "largest value accepted, in bytes of JSON text (at most 8 MiB)")
+    ("max-request-bytes", po::value(&config.max_request_bytes)->default_value(config.max_request_bytes),
+     "largest HTTP request body accepted (transactions)")
+    ("max-connections", po::value(&config.max_connections)->default_value(config.max_connections),
+     "open connections (HTTP and stream) above which new ones get 503")
+    ("max-queue-bytes", po::value(&config.max_queue_bytes)->default_value(config.max_queue_bytes),
+     "bytes queued for one slow stream client before its pending deltas are replaced by a "
+     "catch-up")
+    ("max-selectors", po::value(&config.max_selectors)->default_value(config.max_selectors),
+     "selectors allowed in one Subscribe")
+    ("log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn, error or off");
+  // clang-format on
+
+  try {
+    po::variables_map vm;
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    if (vm.count("help")) {
+      std::cout << options << "\n";
+      return 0;
+    }
+    if (vm.count("version")) {
+      std::cout << "hotstated " << kVersion << "\n";
+      return 0;
+    }
+    po::notify(vm);
+    parse_listen(listen, config);
+    auto level = parse_log_level(log_level);
+    if (!level) throw UsageError("--log-level must be debug, info, warn, error or off");
+    config.log_level = *level;
+    if (config.heartbeat_ms < 10 || config.heartbeat_ms > 600'000)
+      throw UsageError("--heartbeat-ms must be 10..600000");
+    if (config.max_value_bytes < 1 || config.max_value_bytes > (8u << 20))
+      throw UsageError("--max-value-bytes must be 1..8388608");
+    if (config.max_connections < 1) throw UsageError("--max-connections must be at least 1");
+    if (config.max_selectors < 1) throw UsageError("--max-selectors must be at least 1");
+    if (config.max_queue_bytes < 4096) throw UsageError("--max-queue-bytes must be at least 4096");
+    // A request must be able to carry the largest value.
+    config.max_request_bytes = std::max(config.max_request_bytes, config.max_value_bytes + 64 * 1024);
+    if (vm.count("data-dir") && config.memory)
+      throw UsageError("--memory and --data-dir exclude each other");
+    if (vm.count("data-dir"))
+      throw UsageError("durable storage is not part of this build yet; run with --memory");
+  } catch (const std::exception& error) {
+    std::cerr << "hotstated: " << error.what() << "\nTry 'hotstated --help'.\n";
+    return 2;
+  }
+
+  set_log_level(config.log_level);
+  ::signal(SIGPIPE, SIG_IGN);
+  try {
+    boost::asio::io_context io(1);
+    Server server(io, config, make_memory_storage());
+    server.start();
+    auto endpoint = server.local_endpoint();
+    std::printf("listening on %s\n", format_endpoint(endpoint).c_str());
+    std::fflush(stdout);
+    log(LogLevel::Info, "hotstated started",
+        {{"listen", format_endpoint(endpoint)},
+         {"storage", server.store().storage().engine_name()},
+         {"epoch", std::to_string(server.store().epoch())},
+         {"revision", std::to_string(server.store().revision())},
+         {"version", kVersion}});
+    if (!server.store().storage().persistent())
+      log(LogLevel::Warn, "storage is in memory: data is lost when the server stops");
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int) {
+      if (!ec) server.stop();
+    });
+    io.run();
+    log(LogLevel::Info, "hotstated stopped");
+    return 0;
+  } catch (const std::exception& error) {
+    log(LogLevel::Error, "hotstated failed", {{"error", error.what()}});
+    std::cerr << "hotstated: " << error.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,30 @@
+#pragma once
+// Everything hotstated can be told on its command line (see apps/hotstated --help).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "hotstate/value.hpp"
+#include "log.hpp"
+
+namespace hotstate::server {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7700;  // 0 = pick a free port
+  bool memory = false;        // --memory: keep nothing on disk
+  std::string data_dir = "./hotstate-data";
+  std::uint32_t heartbeat_ms = 1000;
+  std::size_t changelog_retain = 100'000;   // revisions a client can resume across
+  std::size_t max_value_bytes = kDefaultMaxValueBytes;
+  std::size_t max_request_bytes = 16u << 20;
+  std::size_t max_connections = 10'000;
+  std::size_t max_queue_bytes = 8u << 20;   // per stream connection, before catch-up
+  std::size_t max_selectors = 64;           // per Subscribe
+  std::size_t max_txn_ops = 10'000;
+  std::chrono::milliseconds shutdown_grace{5000};
+  LogLevel log_level = LogLevel::Info;
+};
+
+}  // namespace hotstate::server

@@ -1,0 +1,128 @@
+#include "http_session.hpp"
+
+#include <boost/beast/websocket.hpp>
+
+#include "log.hpp"
+#include "server.hpp"
+#include "stream_session.hpp"
+
+namespace hotstate::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
+
+std::string describe(const boost::asio::ip::tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+}  // namespace
+
+HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, bool over_limit)
+    : server_(server), stream_(std::move(socket)), over_limit_(over_limit) {
+  peer_ = describe(stream_.socket());
+  ++server_.metrics().http_connections;
+  server_.register_http(this);
+}
+
+HttpSession::~HttpSession() {
+  --server_.metrics().http_connections;
+  server_.unregister_http(this);
+}
+
+void HttpSession::start() { read_request(); }
+
+void HttpSession::read_request() {
+  parser_.emplace();
+  parser_->body_limit(server_.config().max_request_bytes);
+  parser_->header_limit(kMaxHeaderBytes);
+  stream_.expires_after(kIdleTimeout);
+  reading_ = true;
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->reading_ = false;
+                     self->on_read(ec);
+                   });
+}
+
+void HttpSession::on_read(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+      ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset) {
+    close();
+    return;
+  }
+  Request request;
+  if (ec) {
+    // The request could not be read whole: answer what was wrong, then hang up, since the
+    // rest of the stream cannot be trusted to start at a request boundary.
+    close_after_write_ = true;
+    request.version(11);
+    if (ec == http::error::body_limit) {
+      send(error_response(request, {Status::payload_too_large, "body_too_large",
+                                    "request body is over " +
+                                        std::to_string(server_.config().max_request_bytes) + " bytes",
+                                    ""}));
+    } else if (ec == http::error::header_limit) {
+      send(error_response(request, {Status::request_header_fields_too_large, "headers_too_large",
+                                    "request headers are over 16 KiB", ""}));
+    } else {
+      send(error_response(request, {Status::bad_request, "invalid_request",
+                                    "malformed HTTP request: " + ec.message(), ""}));
+    }
+    return;
+  }
+  request = parser_->release();
+
+  if (over_limit_ || server_.stopping()) {
+    close_after_write_ = true;
+    bool stopping = server_.stopping();
+    send(error_response(request, {Status::service_unavailable,
+                                  stopping ? "shutting_down" : "too_many_connections",
+                                  stopping ? "server is stopping"
+                                           : "server is at --max-connections; retry later",
+                                  ""}));
+    return;
+  }
+  if (beast::websocket::is_upgrade(request) && request.target() == "/v1/stream") {
+    handed_off_ = true;
+    server_.unregister_http(this);
+    auto session = std::make_shared<StreamSession>(server_, std::move(stream_), peer_);
+    session->start(std::move(request));
+    return;
+  }
+  close_after_write_ = close_after_write_ || !request.keep_alive();
+  send(handle_request(server_, request));
+}
+
+void HttpSession::send(Response response) {
+  response_ = std::move(response);
+  if (close_after_write_) response_->keep_alive(false);
+  stream_.expires_after(kIdleTimeout);
+  http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec || self->close_after_write_) {
+      self->close();
+      return;
+    }
+    self->response_.reset();
+    self->read_request();
+  });
+}
+
+void HttpSession::shutdown() {
+  close_after_write_ = true;
+  if (reading_) stream_.cancel();  // idle in keep-alive: the read ends, and so do we
+}
+
+void HttpSession::close() {
+  if (handed_off_) return;
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+}  // namespace hotstate::server

@@ -1,0 +1,91 @@
+// GET /v1/status and GET /metrics.
+
+#include <cstdio>
+
+#include "hotstate/version.hpp"
+#include "http_api.hpp"
+#include "server.hpp"
+
+namespace hotstate::server {
+
+namespace {
+
+std::string hex64(std::uint64_t value) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+
+void gauge(std::string& out, const char* name, const char* help, const char* type, double value) {
+  char line[64];
+  std::snprintf(line, sizeof line, "%.17g", value);
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+         name + " " + line + "\n";
+}
+
+}  // namespace
+
+Response handle_status(Server& server, const Request& request) {
+  const auto& store = server.store();
+  const auto& metrics = server.metrics();
+  char uptime[32];
+  std::snprintf(uptime, sizeof uptime, "%.3f", server.uptime_seconds());
+  std::string body = R"({"epoch":")" + hex64(store.epoch()) + R"(","revision":)" +
+                     std::to_string(store.revision()) + R"(,"records":)" +
+                     std::to_string(store.record_count()) + R"(,"changelog":{"horizon":)" +
+                     std::to_string(store.horizon()) + R"(,"entries":)" +
+                     std::to_string(store.changelog_entries()) + R"(,"retain":)" +
+                     std::to_string(store.changelog_retain()) + R"(},"connections":{"http":)" +
+                     std::to_string(metrics.http_connections) + R"(,"stream":)" +
+                     std::to_string(metrics.stream_connections) + R"(},"uptime_seconds":)" +
+                     uptime + R"(,"version":")" + kVersion + R"(","storage":")" +
+                     store.storage().engine_name() + R"(","server_id":")" + server.server_id() +
+                     R"("})";
+  return json_response(request, Status::ok, std::move(body));
+}
+
+Response handle_metrics(Server& server, const Request& request) {
+  const auto& store = server.store();
+  const auto& m = server.metrics();
+  std::string out;
+  gauge(out, "hotstate_revision", "Current revision of the history.", "gauge", double(store.revision()));
+  gauge(out, "hotstate_records", "Records stored.", "gauge", double(store.record_count()));
+  gauge(out, "hotstate_commits_total", "Committed writes and transactions.", "counter", double(m.commits));
+  gauge(out, "hotstate_changelog_entries", "Transactions kept in the change log.", "gauge",
+        double(store.changelog_entries()));
+  gauge(out, "hotstate_changelog_horizon", "Oldest revision a client can resume from.", "gauge",
+        double(store.horizon()));
+  gauge(out, "hotstate_http_connections", "Open HTTP connections.", "gauge", double(m.http_connections));
+  gauge(out, "hotstate_stream_connections", "Open stream connections.", "gauge", double(m.stream_connections));
+  gauge(out, "hotstate_rejected_connections_total", "Connections refused over --max-connections.",
+        "counter", double(m.rejected_connections));
+  gauge(out, "hotstate_stream_queue_bytes", "Bytes queued for stream clients.", "gauge",
+        double(m.stream_queue_bytes));
+  gauge(out, "hotstate_stream_lagging_clients", "Clients whose queue overflowed, waiting to catch up.",
+        "gauge", double(m.lagging_clients));
+  gauge(out, "hotstate_stream_queue_overflows_total", "Times a client's queue overflowed.", "counter",
+        double(m.queue_overflows));
+  gauge(out, "hotstate_snapshots_total", "Snapshots sent.", "counter", double(m.snapshots));
+  gauge(out, "hotstate_snapshot_resets_total",
+        "Snapshots sent to clients that had state (history replaced or out of the change log).",
+        "counter", double(m.snapshot_resets));
+  gauge(out, "hotstate_catchups_total", "Resumes served from the change log.", "counter", double(m.catchups));
+  gauge(out, "hotstate_stream_protocol_errors_total", "Streams closed for protocol violations.",
+        "counter", double(m.protocol_errors));
+  gauge(out, "hotstate_stream_frames_sent_total", "Frames written to streams.", "counter", double(m.frames_sent));
+  gauge(out, "hotstate_stream_bytes_sent_total", "Bytes written to streams.", "counter", double(m.bytes_sent));
+  out += "# HELP hotstate_http_responses_total HTTP responses by status code.\n"
+         "# TYPE hotstate_http_responses_total counter\n";
+  for (const auto& [code, count] : m.http_responses)
+    out += "hotstate_http_responses_total{code=\"" + std::to_string(code) + "\"} " +
+           std::to_string(count) + "\n";
+  m.fanout_latency.render(out, "hotstate_fanout_latency_seconds",
+                          "Time from commit to the delta being written to a client's socket.");
+  Response response = json_response(request, Status::ok, std::move(out));
+  response.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4");
+  response.body().pop_back();  // json_response adds a newline; the text already ends in one
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace hotstate::server

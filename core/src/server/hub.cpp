@@ -1,0 +1,48 @@
+#include "hub.hpp"
+
+#include <vector>
+
+#include "server.hpp"
+#include "stream_session.hpp"
+
+namespace hotstate::server {
+
+Hub::Hub(Server& server, boost::asio::io_context& io) : server_(server), tick_timer_(io) {}
+
+void Hub::publish(const CommittedTxn& txn) {
+  protocol::FramePtr shared;  // encoded on first use, then shared
+  for (StreamSession* session : sessions_) session->on_commit(txn, shared);
+}
+
+protocol::FramePtr Hub::progress_frame(std::uint64_t revision) {
+  if (!progress_cache_ || progress_cache_revision_ != revision) {
+    progress_cache_ = protocol::encode_progress(revision);
+    progress_cache_revision_ = revision;
+  }
+  return progress_cache_;
+}
+
+void Hub::start_heartbeats() { schedule_tick(); }
+
+void Hub::schedule_tick() {
+  // Two ticks per heartbeat period: a connection that sent nothing during one tick gets a
+  // Progress, so the gap between frames never exceeds heartbeat_ms.
+  tick_timer_.expires_after(std::chrono::milliseconds(std::max<std::uint32_t>(1, server_.config().heartbeat_ms / 2)));
+  tick_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    std::vector<StreamSession*> sessions(sessions_.begin(), sessions_.end());
+    for (StreamSession* session : sessions)
+      if (sessions_.count(session)) session->on_tick();
+    schedule_tick();
+  });
+}
+
+void Hub::shutdown() {
+  stopped_ = true;
+  tick_timer_.cancel();
+  // going_away() removes the session from sessions_: iterate over a copy.
+  std::vector<StreamSession*> sessions(sessions_.begin(), sessions_.end());
+  for (StreamSession* session : sessions) session->going_away();
+}
+
+}  // namespace hotstate::server

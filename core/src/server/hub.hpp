@@ -1,0 +1,47 @@
+#pragma once
+// The set of live stream connections: fans each committed transaction out to them, and
+// sends idle heartbeats.
+
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <set>
+
+#include "hotstate/protocol.hpp"
+#include "hotstate/record.hpp"
+
+namespace hotstate::server {
+
+class Server;
+class StreamSession;
+
+class Hub {
+ public:
+  Hub(Server& server, boost::asio::io_context& io);
+
+  void add(StreamSession* session) { sessions_.insert(session); }
+  void remove(StreamSession* session) { sessions_.erase(session); }
+  std::size_t size() const { return sessions_.size(); }
+
+  // Called once per commit, after the store applied it. The full-transaction frame is
+  // encoded at most once and shared by every connection that matches all of its ops.
+  void publish(const CommittedTxn& txn);
+
+  // A Progress frame for `revision`, shared by every connection that needs one.
+  protocol::FramePtr progress_frame(std::uint64_t revision);
+
+  void start_heartbeats();
+  // Sends "going away" to every stream; stops heartbeats.
+  void shutdown();
+
+ private:
+  void schedule_tick();
+
+  Server& server_;
+  boost::asio::steady_timer tick_timer_;
+  std::set<StreamSession*> sessions_;
+  protocol::FramePtr progress_cache_;
+  std::uint64_t progress_cache_revision_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace hotstate::server

@@ -1,0 +1,102 @@
+#include "server.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <cstdio>
+
+#include "http_session.hpp"
+#include "log.hpp"
+
+namespace hotstate::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+std::string hex_id(std::uint64_t value) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+}  // namespace
+
+Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<Storage> storage)
+    : io_(io),
+      config_(std::move(config)),
+      store_(std::move(storage), config_.changelog_retain),
+      hub_(*this, io),
+      acceptor_(io),
+      grace_timer_(io),
+      drain_timer_(io),
+      server_id_(hex_id(random_u64())),
+      started_(std::chrono::steady_clock::now()) {}
+
+Server::~Server() = default;
+
+void Server::start() {
+  tcp::endpoint endpoint(asio::ip::make_address(config_.host), config_.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  hub_.start_heartbeats();
+  accept_next();
+}
+
+tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+std::size_t Server::open_connections() const {
+  return metrics_.http_connections + metrics_.stream_connections;
+}
+
+double Server::uptime_seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+void Server::accept_next() {
+  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping_) return;
+      // Out of file descriptors and the like: say so, keep accepting.
+      log(LogLevel::Warn, "accept failed", {{"error", ec.message()}});
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      bool over_limit = open_connections() >= config_.max_connections;
+      if (over_limit) ++metrics_.rejected_connections;
+      std::make_shared<HttpSession>(*this, std::move(socket), over_limit)->start();
+    }
+    if (!stopping_) accept_next();
+  });
+}
+
+void Server::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  log(LogLevel::Info, "shutting down", {{"revision", std::to_string(store_.revision())}});
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  hub_.shutdown();
+  std::vector<HttpSession*> sessions(http_sessions_.begin(), http_sessions_.end());
+  for (HttpSession* session : sessions) session->shutdown();
+  // Whoever has not finished by the end of the grace period is cut off.
+  grace_timer_.expires_after(config_.shutdown_grace);
+  grace_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) {
+      log(LogLevel::Warn, "grace period over; closing remaining connections");
+      io_.stop();
+    }
+  });
+  wait_for_drain();
+}
+
+void Server::wait_for_drain() {
+  if (open_connections() == 0) {
+    grace_timer_.cancel();  // nothing left: let run() return now
+    return;
+  }
+  drain_timer_.expires_after(std::chrono::milliseconds(10));
+  drain_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) wait_for_drain();
+  });
+}
+
+}  // namespace hotstate::server

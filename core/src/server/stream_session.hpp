@@ -1,0 +1,102 @@
+#pragma once
+// One /v1/stream WebSocket connection: the Hello/Subscribe handshake, the snapshot, the
+// chained deltas and the bounded outbound queue (docs/protocol.md).
+//
+// Sync modes once subscribed:
+//   Snapshot: records selected at revision R are encoded a chunk at a time as the socket
+//             drains; ends with SnapshotEnd{R}, then CatchUp.
+//   CatchUp:  once the queue is empty, everything after the connection's position is sent
+//             as one coalesced Delta (latest op per key), read from the change log; or a
+//             reset snapshot when the log no longer reaches back that far. Then Live.
+//   Live:     each commit is queued as it happens. If the queue would pass its byte bound,
+//             the queued deltas not yet on the wire are dropped, the position winds back
+//             to the last frame kept, and the connection goes to CatchUp.
+// So a writer or another client never waits for this one, and the client's position
+// always names a real state.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hotstate/protocol.hpp"
+#include "hotstate/record.hpp"
+
+namespace hotstate::server {
+
+class Server;
+
+class StreamSession : public std::enable_shared_from_this<StreamSession> {
+ public:
+  StreamSession(Server& server, boost::beast::tcp_stream&& stream, std::string peer);
+  ~StreamSession();
+
+  // Completes the WebSocket handshake for the upgrade request already read.
+  void start(boost::beast::http::request<boost::beast::http::string_body> request);
+
+  void on_commit(const CommittedTxn& txn, protocol::FramePtr& shared_frame);
+  void on_tick();
+  void going_away();
+
+ private:
+  enum class Phase { AwaitHello, AwaitSubscribe, Streaming, Closing, Dead };
+  enum class Sync { Snapshot, CatchUp, Live };
+
+  struct Queued {
+    protocol::FramePtr frame;
+    std::uint64_t chain_before = 0;  // position before this frame
+    bool droppable = false;          // a live delta/progress that catch-up can replace
+    std::chrono::steady_clock::time_point queued_at;
+  };
+
+  void read_next();
+  void on_message(std::span<const std::uint8_t> message);
+  void handle_frame(const wire::Frame& frame);
+  void on_hello(const wire::Hello& hello);
+  void on_subscribe(const wire::Subscribe& subscribe);
+  void on_unsubscribe();
+
+  void begin_snapshot(bool reset);
+  void fill_from_snapshot();
+  void fill_catch_up();
+  void enqueue(protocol::FramePtr frame, bool droppable, std::uint64_t chain_after);
+  void drop_live_frames();
+  void pump();
+  void on_written(boost::beast::error_code ec, std::size_t bytes);
+  void fail(std::string_view code, std::string message, std::uint16_t close_code);
+  void close_when_drained();
+  void die();
+  void set_lagging(bool lagging);
+
+  Server& server_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  std::string peer_;
+  boost::beast::flat_buffer read_buffer_;
+
+  Phase phase_ = Phase::AwaitHello;
+  Sync sync_ = Sync::Live;
+  std::vector<protocol::SelectorSpec> selectors_;
+  std::uint64_t position_ = 0;  // the revision the client is at once everything queued arrives
+  bool lagging_ = false;
+
+  std::vector<RecordPtr> snapshot_records_;
+  std::size_t snapshot_next_ = 0;
+  std::uint64_t snapshot_revision_ = 0;
+
+  std::deque<Queued> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::size_t in_flight_ = 0;  // frames at the front of queue_ being written
+  std::vector<boost::asio::const_buffer> write_buffers_;
+  bool writing_ = false;
+  bool closing_started_ = false;
+  std::uint16_t close_code_ = 1000;
+  std::string close_reason_;
+  bool sent_since_tick_ = false;
+};
+
+}  // namespace hotstate::server

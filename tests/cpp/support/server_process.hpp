@@ -1,0 +1,46 @@
+#pragma once
+// Starts a real hotstated on a free loopback port for a test, and stops it.
+
+#include <string>
+#include <vector>
+
+namespace hotstate::testing {
+
+class ServerProcess {
+ public:
+  // Starts `hotstated --listen 127.0.0.1:0 <extra_args>` (add "--memory" yourself if
+  // wanted) and waits until it prints "listening on HOST:PORT". Throws on failure.
+  explicit ServerProcess(std::vector<std::string> extra_args = {"--memory"});
+  ~ServerProcess();  // stop() if still running
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  const std::string& host() const { return host_; }
+  unsigned short port() const { return port_; }
+  std::string url() const;  // "http://127.0.0.1:PORT"
+
+  // SIGTERM, wait, and return the exit status (as from waitpid's WEXITSTATUS, or
+  // 128+signal when killed by a signal).
+  int stop();
+  void kill_hard();  // SIGKILL and reap
+  bool running() const { return pid_ > 0; }
+
+  // Path of the built hotstated / hotstate CLI (set at build time).
+  static std::string server_binary();
+  static std::string cli_binary();
+
+ private:
+  int pid_ = -1;
+  std::string host_;
+  unsigned short port_ = 0;
+};
+
+// Runs a command, returns {exit status, stdout}. stderr is captured separately.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_data = "");
+
+}  // namespace hotstate::testing
