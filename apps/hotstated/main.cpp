@@ -135,7 +135,8 @@ int main(int argc, char** argv) {
          {"revision", std::to_string(server.store().revision())},
          {"version", kVersion}});
     if (!server.store().storage().persistent())
-      log(LogLevel::Warn, "storage is in memory: data is lost when the server stops");
+      log(config.memory ? LogLevel::Info : LogLevel::Warn,
+          "storage is in memory: data is lost when the server stops");
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int) {
