@@ -1,6 +1,7 @@
 // hotstated: the hotstate server. See `hotstated --help` and docs/server.md.
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -44,6 +45,16 @@ std::string format_endpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
   auto address = endpoint.address().to_string();
   if (endpoint.address().is_v6()) address = "[" + address + "]";
   return address + ":" + std::to_string(endpoint.port());
+}
+
+// Each connection is a file descriptor: allow as many as the hard limit permits, since
+// the usual soft limit (1024) is far below --max-connections.
+void raise_fd_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 }  // namespace
@@ -121,6 +132,7 @@ int main(int argc, char** argv) {
 
   set_log_level(config.log_level);
   ::signal(SIGPIPE, SIG_IGN);
+  raise_fd_limit();
   try {
     boost::asio::io_context io(1);
     Server server(io, config, make_memory_storage());
