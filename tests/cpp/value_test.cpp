@@ -62,6 +62,19 @@ TEST(Value, DoublesRoundTripExactlyAndStayDoubles) {
   EXPECT_EQ(round_trip("5e-324"), "5e-324");
   EXPECT_EQ(round_trip("1.7976931348623157e308"), "1.7976931348623157e+308");
   EXPECT_EQ(round_trip("[2.5,3]"), "[2.5,3]");
+  // Boost.JSON 1.81's own parser rounds these wrongly; ours must not.
+  EXPECT_EQ(round_trip("-2.5e-300"), "-2.5e-300");
+  EXPECT_EQ(round_trip("[1.5,0.1,-2.5e-300,9007199254740993]"), "[1.5,0.1,-2.5e-300,9007199254740993]");
+  EXPECT_EQ(round_trip("2.2250738585072014e-308"), "2.2250738585072014e-308");
+  EXPECT_EQ(round_trip("0.30000000000000004"), "0.30000000000000004");
+  EXPECT_EQ(round_trip("123456789012345678901234567890"), "1.2345678901234568e+29");
+}
+
+TEST(Value, NumbersOutsideDoubleRange) {
+  EXPECT_EQ(code_of("1e400"), "invalid_json");
+  EXPECT_EQ(code_of("[-1e400]"), "invalid_json");
+  EXPECT_EQ(round_trip("1e-400"), "0.0");
+  EXPECT_EQ(round_trip("-1e-400"), "-0.0");
 }
 
 TEST(Value, StringsKeepUnicodeAndEscapes) {
@@ -93,10 +106,17 @@ TEST(Value, MalformedJsonIsRefused) {
     EXPECT_EQ(code_of(bad), "invalid_json") << bad;
 }
 
-TEST(Value, SizeLimitIsOnTheJsonText) {
+TEST(Value, SizeLimitIsOnTheCompactJsonText) {
   std::string value = "\"" + std::string(1000, 'x') + "\"";
   EXPECT_EQ(code_of(value, ValueLimits{1002, 64}), "accepted");
   EXPECT_EQ(code_of(value, ValueLimits{1001, 64}), "value_too_large");
+  // Whitespace does not count.
+  EXPECT_EQ(code_of("  " + value + "\n\n", ValueLimits{1002, 64}), "accepted");
+  // Values whose FlexBuffers encoding is several times their JSON still fit.
+  std::string maps = "[";
+  for (int i = 0; i < 100; ++i) maps += std::string(i ? "," : "") + "{\"\":0.1}";
+  maps += "]";
+  EXPECT_EQ(code_of(maps, ValueLimits{maps.size(), 64}), "accepted");
 }
 
 TEST(Value, MemberNamesWithNulAreRefused) {

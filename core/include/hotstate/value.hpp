@@ -28,7 +28,7 @@ class ValueError : public std::runtime_error {
 };
 
 struct ValueLimits {
-  std::size_t max_bytes = kDefaultMaxValueBytes;  // applies to the JSON text and the FlexBuffer
+  std::size_t max_bytes = kDefaultMaxValueBytes;  // compact JSON text (whitespace not counted)
   std::size_t max_depth = kMaxJsonDepth;
 };
 

@@ -153,7 +153,9 @@ const wire::Frame* verify_frame(std::span<const std::uint8_t> frame) {
   fb::Verifier verifier(frame.data(), frame.size(), /*max_depth=*/64, /*max_tables=*/4'000'000);
   if (!wire::VerifySizePrefixedFrameBuffer(verifier)) return nullptr;
   const auto* parsed = wire::GetSizePrefixedFrame(frame.data());
-  if (parsed->message_type() == wire::Message::NONE) return nullptr;
+  // A union whose type is set but whose table is missing verifies; readers would then
+  // dereference null. Unknown (newer) types pass here and are refused by the reader.
+  if (parsed->message_type() == wire::Message::NONE || !parsed->message()) return nullptr;
   return parsed;
 }
 

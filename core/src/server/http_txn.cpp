@@ -7,6 +7,7 @@
 #include "http_api.hpp"
 #include "server.hpp"
 #include "value/json_dom.hpp"
+#include "value/json_parse.hpp"
 
 namespace hotstate::server {
 
@@ -44,10 +45,8 @@ std::uint64_t revision_field(const json::object& object, const std::string& wher
 }
 
 WriteRequest parse_txn(const std::string& body, const ServerConfig& config) {
-  json::parse_options options;
-  options.max_depth = kMaxJsonDepth + kTxnWrapperDepth;
   json::error_code ec;
-  json::value doc = json::parse(body, ec, {}, options);
+  json::value doc = parse_json_exact(body, kMaxJsonDepth + kTxnWrapperDepth, ec);
   if (ec == json::error::too_deep)
     throw ValueError("too_deep", "a value is nested deeper than " + std::to_string(kMaxJsonDepth));
   if (ec) throw ValueError("invalid_json", "malformed JSON: " + ec.message());
@@ -93,13 +92,14 @@ WriteRequest parse_txn(const std::string& body, const ServerConfig& config) {
       allow_only(object, {"op", "collection", "key", "value"}, where);
       const json::value* value = object.if_contains("value");
       if (!value) bad(where + " (put) needs \"value\"");
-      std::size_t text_bytes = json::serialize(*value).size();
+      op.kind = OpKind::Put;
+      op.value = dom_to_flex(*value);
+      // The limit applies to the value's compact JSON text, as GET would return it.
+      std::size_t text_bytes = flex_to_json(op.value).size();
       if (text_bytes > limits.max_bytes)
         throw ValueError("value_too_large", where + " value is " + std::to_string(text_bytes) +
                                                 " bytes of JSON; the limit is " +
                                                 std::to_string(limits.max_bytes));
-      op.kind = OpKind::Put;
-      op.value = dom_to_flex(*value, limits);
     } else if (kind == "delete") {
       allow_only(object, {"op", "collection", "key"}, where);
       op.kind = OpKind::Delete;

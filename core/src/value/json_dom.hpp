@@ -12,6 +12,6 @@ namespace hotstate {
 
 // Encodes `dom` as FlexBuffers. The caller has checked depth and JSON text size;
 // this refuses an encoding the stream could not carry. Throws ValueError.
-std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom, const ValueLimits& limits);
+std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom);
 
 }  // namespace hotstate

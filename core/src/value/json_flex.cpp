@@ -9,11 +9,12 @@
 
 #include "hotstate/value.hpp"
 #include "json_dom.hpp"
+#include "json_parse.hpp"
 
 namespace hotstate {
 namespace {
 
-constexpr std::size_t kFlexExpansionAllowance = 4;
+constexpr std::size_t kMaxEncodedValueBytes = 32u << 20;  // half of protocol::kMaxFrameBytes
 
 void append_flex(flexbuffers::Builder& fbb, const boost::json::value& v) {
   switch (v.kind()) {
@@ -59,7 +60,7 @@ void append_flex(flexbuffers::Builder& fbb, const boost::json::value& v) {
   }
 }
 
-void write_json_string_impl(std::string& out, std::string_view s) {
+void write_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   for (unsigned char c : s) {
@@ -124,11 +125,11 @@ void write_json(std::string& out, const flexbuffers::Reference& r) {
       return;
     case Type::FBT_STRING: {
       auto s = r.AsString();
-      append_json_string(out, std::string_view(s.c_str(), s.length()));
+      write_json_string(out, std::string_view(s.c_str(), s.length()));
       return;
     }
     case Type::FBT_KEY:
-      append_json_string(out, r.AsKey());
+      write_json_string(out, r.AsKey());
       return;
     case Type::FBT_MAP: {
       auto map = r.AsMap();
@@ -137,7 +138,7 @@ void write_json(std::string& out, const flexbuffers::Reference& r) {
       out.push_back('{');
       for (size_t i = 0; i < map.size(); ++i) {
         if (i) out.push_back(',');
-        append_json_string(out, keys[i].AsKey());
+        write_json_string(out, keys[i].AsKey());
         out.push_back(':');
         write_json(out, values[i]);
       }
@@ -169,41 +170,42 @@ void write_json(std::string& out, const flexbuffers::Reference& r) {
 
 }  // namespace
 
-std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom, const ValueLimits& limits) {
+std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom) {
   flexbuffers::Builder fbb(1024);
   append_flex(fbb, dom);
   fbb.Finish();
   const auto& buf = fbb.GetBuffer();
-  // The JSON text limit is what users set; the encoding is a few times larger at worst.
-  if (buf.size() > kFlexExpansionAllowance * limits.max_bytes)
+  // Users set a limit on JSON text; this bound only keeps every value well inside one
+  // stream frame, whatever its encoding overhead.
+  if (buf.size() > kMaxEncodedValueBytes)
     throw ValueError("value_too_large", "value encodes to " + std::to_string(buf.size()) +
-                                            " bytes, over the limit");
+                                            " bytes; at most " + std::to_string(kMaxEncodedValueBytes) +
+                                            " fit in a stream frame");
   // Readers verify values with FlexBuffers' default limits: refuse what they would reject.
   if (!verify_flex(buf)) throw ValueError("too_deep", "value is nested too deeply");
   return buf;
 }
 
 std::vector<std::uint8_t> json_to_flex(std::string_view json, const ValueLimits& limits) {
-  if (json.size() > limits.max_bytes)
-    throw ValueError("value_too_large", "value is " + std::to_string(json.size()) +
-                                            " bytes of JSON; the limit is " +
-                                            std::to_string(limits.max_bytes));
-  boost::json::parse_options options;
-  options.max_depth = limits.max_depth;
-  boost::json::monotonic_resource arena;
   boost::json::error_code ec;
-  auto dom = boost::json::parse(boost::json::string_view(json.data(), json.size()), ec, &arena,
-                                options);
+  auto dom = parse_json_exact(json, limits.max_depth, ec);
   if (ec == boost::json::error::too_deep)
     throw ValueError("too_deep", "JSON nesting is deeper than " + std::to_string(limits.max_depth));
   if (ec) throw ValueError("invalid_json", "malformed JSON: " + ec.message());
-
-  return dom_to_flex(dom, limits);
+  auto flex = dom_to_flex(dom);
+  // The limit is on JSON text without insignificant whitespace: text that already fits
+  // passes at once; otherwise its compact form (as GET returns it) is measured.
+  if (json.size() > limits.max_bytes) {
+    std::size_t compact = flex_to_json(flex).size();
+    if (compact > limits.max_bytes)
+      throw ValueError("value_too_large", "value is " + std::to_string(compact) +
+                                              " bytes of JSON; the limit is " +
+                                              std::to_string(limits.max_bytes));
+  }
+  return flex;
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-  write_json_string_impl(out, text);
-}
+void append_json_string(std::string& out, std::string_view text) { write_json_string(out, text); }
 
 bool verify_flex(std::span<const std::uint8_t> flex) {
   if (flex.empty()) return false;

@@ -1,0 +1,60 @@
+#pragma once
+// A small blocking HTTP/1.1 client for one hotstated server, with a per-request timeout.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "url.hpp"
+
+namespace hotstate::cli {
+
+enum class Method { get, put, post, del };
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::string body;
+};
+
+// The request did not get a complete HTTP response: the server could not be resolved
+// or reached, the connection broke, or the timeout expired. The message names the URL.
+class NetworkError : public std::runtime_error {
+ public:
+  enum class Kind { cannot_connect, timeout, broken_connection };
+  NetworkError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+class HttpClient {
+ public:
+  HttpClient(ServerUrl server, std::chrono::steady_clock::duration timeout);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends one request and waits for the whole response. A body, when given, is sent
+  // as application/json. Any HTTP status is a response; only transport failures
+  // throw NetworkError. Connections are kept alive between calls when the server allows.
+  HttpResponse request(Method method, const std::string& target,
+                       const std::optional<std::string>& body = std::nullopt,
+                       const HeaderList& headers = {});
+
+  const ServerUrl& server() const { return server_; }
+
+ private:
+  struct Connection;
+  ServerUrl server_;
+  std::chrono::steady_clock::duration timeout_;
+  std::unique_ptr<Connection> connection_;
+};
+
+}  // namespace hotstate::cli

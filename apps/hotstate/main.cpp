@@ -1,0 +1,224 @@
+// hotstate: command-line client for hotstated's HTTP API (docs/cli.md).
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.hpp"
+#include "exit_code.hpp"
+#include "http_client.hpp"
+#include "input.hpp"
+#include "report.hpp"
+#include "url.hpp"
+
+#ifndef HOTSTATE_VERSION_STRING
+#define HOTSTATE_VERSION_STRING "0.1.0"
+#endif
+
+namespace hotstate::cli {
+namespace {
+
+constexpr std::string_view kDefaultUrl = "http://127.0.0.1:7700";
+constexpr auto kTimeout = std::chrono::seconds(10);
+
+constexpr std::string_view kUsage = R"(Usage: hotstate [--url URL] <command> [arguments]
+
+Sends one request to a hotstated server and prints the server's JSON answer on stdout.
+
+Commands:
+  put C K JSON [--if-revision N]  store JSON at key K of collection C ('-' reads it from stdin)
+  get C K                         print the record at key K of collection C
+  del C K [--if-revision N]       delete the record at key K of collection C
+  ls C [--prefix P] [--limit N]   list the records of C in key order, following every page
+  txn FILE                        run the transaction in FILE ('-' reads it from stdin)
+  status                          print the server's status
+
+Options:
+  --url URL          server to talk to (default: $HOTSTATE_URL, else http://127.0.0.1:7700)
+  --if-revision N    only if the record's mod_revision is N; 0 means only if absent
+  --prefix P         only keys that start with P
+  --limit N          at most N records
+  -h, --help         print this help
+  --version          print the version
+  --                 end of options, for arguments that start with --
+
+Exit status: 0 ok, 1 other error, 2 usage error, 3 not found, 4 condition failed,
+5 cannot connect, network error or timeout.
+)";
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Arguments {
+  std::optional<std::string> url;
+  std::optional<std::string> if_revision;
+  std::optional<std::string> prefix;
+  std::optional<std::string> limit;
+  bool help = false;
+  bool version = false;
+  std::vector<std::string> positional;  // the command and its operands
+};
+
+// Options may appear anywhere so that `hotstate get c k --url ...` works too. Only
+// "--..." and "-h" are options: a lone "-" means stdin and "-5" is a JSON value.
+Arguments parse_arguments(int argc, char** argv) {
+  Arguments args;
+  bool options_ended = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (options_ended || !(arg == "-h" || arg.rfind("--", 0) == 0)) {
+      args.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "--help") {
+      args.help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      args.version = true;
+      continue;
+    }
+
+    const auto equals = arg.find('=');
+    const std::string name = arg.substr(0, equals);
+    std::optional<std::string>* slot = name == "--url"           ? &args.url
+                                       : name == "--if-revision" ? &args.if_revision
+                                       : name == "--prefix"      ? &args.prefix
+                                       : name == "--limit"       ? &args.limit
+                                                                 : nullptr;
+    if (!slot) throw UsageError("unknown option '" + name + "'");
+    if (slot->has_value()) throw UsageError(name + " given more than once");
+    if (equals != std::string::npos) {
+      *slot = arg.substr(equals + 1);
+    } else if (i + 1 < argc) {
+      *slot = argv[++i];
+    } else {
+      throw UsageError(name + " needs a value");
+    }
+  }
+  return args;
+}
+
+std::uint64_t parse_count(const std::string& text, std::string_view option, std::uint64_t min) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min)
+    throw UsageError(std::string(option) + " needs an integer >= " + std::to_string(min) +
+                     ", got '" + text + "'");
+  return value;
+}
+
+struct CommandShape {
+  std::string_view name;
+  std::size_t operands;
+  std::string_view operand_names;
+  bool takes_if_revision;
+  bool takes_list_options;
+};
+
+constexpr CommandShape kCommands[] = {
+    {"put", 3, "C K JSON", true, false}, {"get", 2, "C K", false, false},
+    {"del", 2, "C K", true, false},      {"ls", 1, "C", false, true},
+    {"txn", 1, "FILE", false, false},    {"status", 0, "", false, false},
+};
+
+const CommandShape& check_shape(const Arguments& args) {
+  if (args.positional.empty()) throw UsageError("no command given");
+  const std::string& command = args.positional.front();
+  for (const CommandShape& shape : kCommands) {
+    if (shape.name != command) continue;
+    const std::size_t got = args.positional.size() - 1;
+    if (got != shape.operands)
+      throw UsageError(command + " takes " +
+                       (shape.operands == 0 ? std::string("no arguments")
+                                            : std::string(shape.operand_names)) +
+                       " (got " + std::to_string(got) + " argument" + (got == 1 ? "" : "s") + ")");
+    if (args.if_revision && !shape.takes_if_revision)
+      throw UsageError("--if-revision applies only to put and del");
+    if ((args.prefix || args.limit) && !shape.takes_list_options)
+      throw UsageError(std::string(args.prefix ? "--prefix" : "--limit") + " applies only to ls");
+    return shape;
+  }
+  throw UsageError("unknown command '" + command + "'");
+}
+
+ServerUrl choose_server(const Arguments& args) {
+  try {
+    if (args.url) return parse_server_url(*args.url);
+    const char* env = std::getenv("HOTSTATE_URL");
+    if (env && *env) {
+      try {
+        return parse_server_url(env);
+      } catch (const UrlError& e) {
+        throw UsageError(std::string("HOTSTATE_URL: ") + e.what());
+      }
+    }
+    return parse_server_url(kDefaultUrl);
+  } catch (const UrlError& e) {
+    throw UsageError(e.what());
+  }
+}
+
+int run(int argc, char** argv) {
+  const Arguments args = parse_arguments(argc, argv);
+  if (args.help) {
+    std::cout << kUsage;
+    return std::cout.flush() ? kExitOk : kExitError;
+  }
+  if (args.version) return print_output("hotstate " HOTSTATE_VERSION_STRING);
+
+  const CommandShape& shape = check_shape(args);
+  std::optional<std::uint64_t> if_revision;
+  if (args.if_revision) if_revision = parse_count(*args.if_revision, "--if-revision", 0);
+  std::optional<std::uint64_t> limit;
+  if (args.limit) limit = parse_count(*args.limit, "--limit", 1);
+
+  HttpClient client(choose_server(args), kTimeout);
+  const std::vector<std::string>& op = args.positional;
+  if (shape.name == "put")
+    return put_record(client, op[1], op[2], op[3] == "-" ? read_input("-") : op[3], if_revision);
+  if (shape.name == "get") return get_record(client, op[1], op[2]);
+  if (shape.name == "del") return delete_record(client, op[1], op[2], if_revision);
+  if (shape.name == "ls") return list_records(client, op[1], args.prefix, limit);
+  if (shape.name == "txn") return run_txn(client, read_input(op[1]));
+  return get_status(client);
+}
+
+}  // namespace
+}  // namespace hotstate::cli
+
+int main(int argc, char** argv) {
+  using namespace hotstate::cli;
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& e) {
+    print_error("usage", std::string(e.what()) + " (see hotstate --help)");
+    return kExitUsage;
+  } catch (const InputError& e) {
+    print_error("usage", e.what());
+    return kExitUsage;
+  } catch (const NetworkError& e) {
+    switch (e.kind()) {
+      case NetworkError::Kind::cannot_connect: print_error("cannot_connect", e.what()); break;
+      case NetworkError::Kind::timeout: print_error("timeout", e.what()); break;
+      case NetworkError::Kind::broken_connection: print_error("network_error", e.what()); break;
+    }
+    return kExitNetwork;
+  } catch (const std::exception& e) {
+    print_error("error", e.what());
+    return kExitError;
+  }
+}
