@@ -581,7 +581,7 @@ TEST_F(HttpApiSmallValues, ValueOverTheLimitIs413) {
 
 // Values of about 1000 bytes of compact JSON, in shapes that are cheap as text but large
 // as FlexBuffers ({"":0.1} is 9 bytes of text and about 40 bytes encoded) or that print
-// longer when re-serialized (123.456 -> 1.23456E2).
+// longer when re-printed (123.456 -> 1.23456E2 by Boost.JSON, 1e5 -> 1e+05, 1E2 -> 100.0).
 std::string repeated_value(const std::string& item, std::size_t limit) {
   std::string out = "[";
   while (out.size() + item.size() + 2 <= limit) {
@@ -591,7 +591,7 @@ std::string repeated_value(const std::string& item, std::size_t limit) {
   return out + "]";
 }
 const std::vector<std::string> kValueShapes = {"123.456", "{\"\":0.1}", "0.1", "{}", "[1.5]", "\"\"",
-                                               "{\"a\":{}}"};
+                                               "{\"a\":{}}", "1e5", "1E2", "\"\\u00e9\""};
 
 // The limit is on the JSON text the client sent (docs/http-api.md), whatever the value's shape.
 TEST_F(HttpApiSmallValues, ValueLimitIsOnTheJsonTextNotItsEncoding) {
@@ -1086,6 +1086,7 @@ TEST_F(HttpApi, StatusReportsEpochRevisionChangelogConnectionsAndStorage) {
   EXPECT_EQ(u64(at(changelog, "retain")), 100000u);
   EXPECT_EQ(u64(at(changelog, "entries")), 0u);
   EXPECT_EQ(u64(at(changelog, "horizon")), 0u);
+  EXPECT_EQ(u64(at(s, "records")), 0u);
   EXPECT_GE(u64(at(at(s, "connections"), "http")), 1u);
   EXPECT_EQ(u64(at(at(s, "connections"), "stream")), 0u);
   const auto& uptime = at(s, "uptime_seconds");
@@ -1101,6 +1102,10 @@ TEST_F(HttpApi, StatusReportsEpochRevisionChangelogConnectionsAndStorage) {
   EXPECT_EQ(u64(at(s, "revision")), r0 + 5);
   EXPECT_EQ(u64(at(at(s, "changelog"), "entries")), 5u);
   EXPECT_EQ(u64(at(at(s, "changelog"), "horizon")), 0u);
+  EXPECT_EQ(u64(at(s, "records")), 5u);
+  must_put("c", "k0", "2");  // an overwrite is not a new record
+  ASSERT_EQ(del("c", "k1").status, 200);
+  EXPECT_EQ(u64(at(status(), "records")), 4u);
 
   // A second connection shows up in the count.
   HttpClient second(server().host(), server().port());
@@ -1166,6 +1171,32 @@ TEST_F(HttpApi, MetricsArePrometheusText) {
   EXPECT_TRUE(samples.count(R"(hotstate_http_responses_total{code="404"})")) << m.body;
   EXPECT_NE(m.body.find("# TYPE hotstate_http_responses_total counter"), std::string::npos);
   EXPECT_NE(m.body.find("# TYPE hotstate_revision gauge"), std::string::npos);
+
+  // What DESIGN.md promises /metrics shows: connections, commits (for revisions/s), queue
+  // bytes, lagging clients, snapshot resets and a fan-out latency histogram.
+  EXPECT_EQ(std::strtod(samples["hotstate_commits_total"].c_str(), nullptr), 2.0) << m.body;
+  EXPECT_GE(std::strtod(samples["hotstate_http_connections"].c_str(), nullptr), 1.0) << m.body;
+  for (auto name : {"hotstate_stream_connections", "hotstate_stream_queue_bytes",
+                    "hotstate_stream_lagging_clients", "hotstate_snapshot_resets_total",
+                    "hotstate_fanout_latency_seconds_count", "hotstate_fanout_latency_seconds_sum",
+                    R"(hotstate_fanout_latency_seconds_bucket{le="+Inf"})"})
+    EXPECT_TRUE(samples.count(name)) << name << " missing from\n" << m.body;
+  EXPECT_NE(m.body.find("# TYPE hotstate_fanout_latency_seconds histogram"), std::string::npos);
+  EXPECT_EQ(samples[R"(hotstate_fanout_latency_seconds_bucket{le="+Inf"})"],
+            samples["hotstate_fanout_latency_seconds_count"]);
+
+  // Each metric is declared once.
+  std::map<std::string, int> declared;
+  const std::regex type_line(R"(# TYPE (\S+) .*)");
+  std::size_t from = 0;
+  while (from < m.body.size()) {
+    auto end = m.body.find('\n', from);
+    std::string line = m.body.substr(from, end - from);
+    from = end == std::string::npos ? m.body.size() : end + 1;
+    std::smatch match;
+    if (std::regex_match(line, match, type_line)) ++declared[match[1]];
+  }
+  for (const auto& [name, count] : declared) EXPECT_EQ(count, 1) << name;
 }
 
 TEST_F(HttpApi, WrongMethodIs405WithAllow) {

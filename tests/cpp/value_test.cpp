@@ -117,6 +117,12 @@ TEST(Value, SizeLimitIsOnTheCompactJsonText) {
   for (int i = 0; i < 100; ++i) maps += std::string(i ? "," : "") + "{\"\":0.1}";
   maps += "]";
   EXPECT_EQ(code_of(maps, ValueLimits{maps.size(), 64}), "accepted");
+  // Numbers count as their shortest spelling, however they were sent or are printed.
+  std::string exponents = "[" + std::string("1e5,1e5,1e5,1e5,1e5") + "]";
+  EXPECT_EQ(code_of(exponents, ValueLimits{exponents.size(), 64}), "accepted");
+  EXPECT_EQ(code_of(exponents, ValueLimits{exponents.size() - 1, 64}), "value_too_large");
+  EXPECT_EQ(code_of("\"a\\nb\"", ValueLimits{6, 64}), "accepted");
+  EXPECT_EQ(code_of("\"a\\nb\"", ValueLimits{5, 64}), "value_too_large");
 }
 
 TEST(Value, MemberNamesWithNulAreRefused) {

@@ -28,7 +28,9 @@ class ValueError : public std::runtime_error {
 };
 
 struct ValueLimits {
-  std::size_t max_bytes = kDefaultMaxValueBytes;  // compact JSON text (whitespace not counted)
+  // On the value's shortest JSON text: whitespace and number spelling ("1e5" vs
+  // "100000.0") never count against it.
+  std::size_t max_bytes = kDefaultMaxValueBytes;
   std::size_t max_depth = kMaxJsonDepth;
 };
 

@@ -93,13 +93,11 @@ WriteRequest parse_txn(const std::string& body, const ServerConfig& config) {
       const json::value* value = object.if_contains("value");
       if (!value) bad(where + " (put) needs \"value\"");
       op.kind = OpKind::Put;
-      op.value = dom_to_flex(*value);
-      // The limit applies to the value's compact JSON text, as GET would return it.
-      std::size_t text_bytes = flex_to_json(op.value).size();
-      if (text_bytes > limits.max_bytes)
-        throw ValueError("value_too_large", where + " value is " + std::to_string(text_bytes) +
-                                                " bytes of JSON; the limit is " +
-                                                std::to_string(limits.max_bytes));
+      try {
+        op.value = dom_to_flex(*value, limits);
+      } catch (const ValueError& error) {
+        throw ValueError(error.code(), where + ": " + error.what());
+      }
     } else if (kind == "delete") {
       allow_only(object, {"op", "collection", "key"}, where);
       op.kind = OpKind::Delete;

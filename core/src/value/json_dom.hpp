@@ -10,8 +10,9 @@
 
 namespace hotstate {
 
-// Encodes `dom` as FlexBuffers. The caller has checked depth and JSON text size;
-// this refuses an encoding the stream could not carry. Throws ValueError.
-std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom);
+// Encodes `dom` as FlexBuffers. The caller has checked the depth. Throws ValueError
+// (value_too_large) when the value's compact JSON text is over limits.max_bytes, or its
+// encoding would not fit a stream frame.
+std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom, const ValueLimits& limits);
 
 }  // namespace hotstate

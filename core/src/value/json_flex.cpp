@@ -60,6 +60,62 @@ void append_flex(flexbuffers::Builder& fbb, const boost::json::value& v) {
   }
 }
 
+std::size_t minimal_string_size(std::string_view s) {
+  std::size_t n = 2;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')
+      n += 2;
+    else
+      n += c < 0x20 ? 6 : 1;
+  }
+  return n;
+}
+
+std::size_t minimal_double_size(double d) {
+  char buf[40];
+  auto general = std::to_chars(buf, buf + sizeof buf, d).ptr - buf;
+  // Scientific without '+' and leading exponent zeros: "1e+05" is sent as "1e5".
+  auto end = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific).ptr;
+  std::size_t sci = 0;
+  bool in_exponent = false, leading = true;
+  for (char* p = buf; p < end; ++p) {
+    if (*p == 'e') in_exponent = true;
+    if (in_exponent && (*p == '+' || (leading && *p == '0'))) continue;
+    if (in_exponent && *p >= '1' && *p <= '9') leading = false;
+    ++sci;
+  }
+  return std::min<std::size_t>(static_cast<std::size_t>(general), sci);
+}
+
+// The length of the shortest JSON text for `v`: never more than any text a client can
+// send for it, so a limit on it never refuses compact input that is within the limit.
+std::size_t minimal_json_size(const boost::json::value& v) {
+  char buf[32];
+  switch (v.kind()) {
+    case boost::json::kind::null: return 4;
+    case boost::json::kind::bool_: return v.get_bool() ? 4 : 5;
+    case boost::json::kind::int64:
+      return static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v.get_int64()).ptr - buf);
+    case boost::json::kind::uint64:
+      return static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v.get_uint64()).ptr - buf);
+    case boost::json::kind::double_: return minimal_double_size(v.get_double());
+    case boost::json::kind::string: return minimal_string_size(v.get_string());
+    case boost::json::kind::array: {
+      const auto& a = v.get_array();
+      std::size_t n = 2 + (a.empty() ? 0 : a.size() - 1);
+      for (const auto& item : a) n += minimal_json_size(item);
+      return n;
+    }
+    case boost::json::kind::object: {
+      const auto& o = v.get_object();
+      std::size_t n = 2 + (o.empty() ? 0 : o.size() - 1);
+      for (const auto& m : o) n += minimal_string_size(m.key()) + 1 + minimal_json_size(m.value());
+      return n;
+    }
+  }
+  return 0;
+}
+
 void write_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
@@ -170,7 +226,12 @@ void write_json(std::string& out, const flexbuffers::Reference& r) {
 
 }  // namespace
 
-std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom) {
+std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom, const ValueLimits& limits) {
+  std::size_t size = minimal_json_size(dom);
+  if (size > limits.max_bytes)
+    throw ValueError("value_too_large", "value is " + std::to_string(size) +
+                                            " bytes of compact JSON; the limit is " +
+                                            std::to_string(limits.max_bytes));
   flexbuffers::Builder fbb(1024);
   append_flex(fbb, dom);
   fbb.Finish();
@@ -192,17 +253,7 @@ std::vector<std::uint8_t> json_to_flex(std::string_view json, const ValueLimits&
   if (ec == boost::json::error::too_deep)
     throw ValueError("too_deep", "JSON nesting is deeper than " + std::to_string(limits.max_depth));
   if (ec) throw ValueError("invalid_json", "malformed JSON: " + ec.message());
-  auto flex = dom_to_flex(dom);
-  // The limit is on JSON text without insignificant whitespace: text that already fits
-  // passes at once; otherwise its compact form (as GET returns it) is measured.
-  if (json.size() > limits.max_bytes) {
-    std::size_t compact = flex_to_json(flex).size();
-    if (compact > limits.max_bytes)
-      throw ValueError("value_too_large", "value is " + std::to_string(compact) +
-                                              " bytes of JSON; the limit is " +
-                                              std::to_string(limits.max_bytes));
-  }
-  return flex;
+  return dom_to_flex(dom, limits);
 }
 
 void append_json_string(std::string& out, std::string_view text) { write_json_string(out, text); }
