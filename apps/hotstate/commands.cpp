@@ -8,7 +8,7 @@
 
 #include "raw_json.hpp"
 #include "report.hpp"
-#include "url.hpp"
+#include "net/url.hpp"
 
 namespace hotstate::cli {
 namespace {

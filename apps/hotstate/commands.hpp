@@ -6,9 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "http_client.hpp"
+#include "net/http_client.hpp"
 
 namespace hotstate::cli {
+
+// The HTTP client and URL handling are shared with the C++ client library.
+using namespace hotstate::net;
 
 int put_record(HttpClient& client, const std::string& collection, const std::string& key,
                const std::string& value, std::optional<std::uint64_t> if_revision);

@@ -13,14 +13,11 @@
 
 #include "commands.hpp"
 #include "exit_code.hpp"
-#include "http_client.hpp"
+#include "net/http_client.hpp"
 #include "input.hpp"
 #include "report.hpp"
-#include "url.hpp"
+#include "net/url.hpp"
 
-#ifndef HOTSTATE_VERSION_STRING
-#define HOTSTATE_VERSION_STRING "0.1.0"
-#endif
 
 namespace hotstate::cli {
 namespace {

@@ -4,9 +4,12 @@
 #include <string_view>
 
 #include "exit_code.hpp"
-#include "http_client.hpp"
+#include "net/http_client.hpp"
 
 namespace hotstate::cli {
+
+// The HTTP client and URL handling are shared with the C++ client library.
+using namespace hotstate::net;
 
 bool is_success(const HttpResponse& response);
 

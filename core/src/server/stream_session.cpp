@@ -262,7 +262,11 @@ void StreamSession::fill_catch_up() {
   }
   set_lagging(false);
   sync_ = Sync::Live;
-  if (changes->empty()) return;
+  if (changes->empty()) {
+    // Nothing missed: say so now, so a resuming client knows it is current at once.
+    enqueue(server_.hub().progress_frame(store.revision()), true, std::max(position_, store.revision()));
+    return;
+  }
 
   // Latest op per record since the position: one coalesced, atomic step to the present.
   std::map<std::pair<std::string_view, std::string_view>, const ChangeOp*> latest;

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace hotstate::cli {
+namespace hotstate::net {
 
 struct ServerUrl {
   std::string text;         // as the user gave it, for error messages
@@ -29,4 +29,4 @@ ServerUrl parse_server_url(std::string_view url);
 // spaces and UTF-8 bytes reach the server as the key's own bytes.
 std::string percent_encode(std::string_view bytes);
 
-}  // namespace hotstate::cli
+}  // namespace hotstate::net

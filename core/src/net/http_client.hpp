@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "url.hpp"
+#include "net/url.hpp"
 
-namespace hotstate::cli {
+namespace hotstate::net {
 
 enum class Method { get, put, post, del };
 
@@ -57,4 +57,4 @@ class HttpClient {
   std::unique_ptr<Connection> connection_;
 };
 
-}  // namespace hotstate::cli
+}  // namespace hotstate::net

@@ -1,10 +1,10 @@
-#include "url.hpp"
+#include "net/url.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <string>
 
-namespace hotstate::cli {
+namespace hotstate::net {
 namespace {
 
 constexpr std::string_view kScheme = "http://";
@@ -37,12 +37,14 @@ bool is_valid_port(std::string_view port) {
 
 ServerUrl parse_server_url(std::string_view url) {
   const std::string quoted = "'" + std::string(url) + "'";
-  if (starts_with_ignoring_case(url, "https://"))
-    throw UrlError("https is not supported yet, got " + quoted);
-  if (!starts_with_ignoring_case(url, kScheme))
-    throw UrlError("URL must start with http://, got " + quoted);
+  if (starts_with_ignoring_case(url, "https://") || starts_with_ignoring_case(url, "wss://"))
+    throw UrlError("TLS (https, wss) is not supported yet, got " + quoted);
+  // ws:// names the same server: the stream and the HTTP API share one port.
+  std::size_t scheme_size = starts_with_ignoring_case(url, "ws://") ? 5 : kScheme.size();
+  if (scheme_size == kScheme.size() && !starts_with_ignoring_case(url, kScheme))
+    throw UrlError("URL must start with http:// (or ws://), got " + quoted);
 
-  std::string_view authority = url.substr(kScheme.size());
+  std::string_view authority = url.substr(scheme_size);
   // A lone trailing slash is harmless; any other path would be dropped silently, so refuse it.
   if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
   if (authority.find_first_of("/?#") != std::string_view::npos)
@@ -99,4 +101,4 @@ std::string percent_encode(std::string_view bytes) {
   return out;
 }
 
-}  // namespace hotstate::cli
+}  // namespace hotstate::net

@@ -1,4 +1,4 @@
-#include "http_client.hpp"
+#include "net/http_client.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -13,7 +13,7 @@
 #define HOTSTATE_VERSION_STRING "0.1.0"
 #endif
 
-namespace hotstate::cli {
+namespace hotstate::net {
 namespace {
 
 namespace net = boost::asio;
@@ -168,4 +168,4 @@ HttpResponse HttpClient::request(Method method, const std::string& target,
   return std::move(result.response);
 }
 
-}  // namespace hotstate::cli
+}  // namespace hotstate::net

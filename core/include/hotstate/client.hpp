@@ -1,0 +1,197 @@
+#pragma once
+// hotstate::Client — a local replica of the collections an application selects, kept up
+// to date over one stream to hotstated. Reads are lookups in process memory: no network,
+// no lock shared with the I/O thread, and they keep answering (with the last state
+// received) while the server is unreachable. See docs/cpp-client.md.
+//
+// Threads: the client runs one I/O thread (connection, replica updates) and one
+// dispatcher thread (your change and status callbacks, in revision order). Every public
+// method is safe to call from any thread. After fork(), use the client only in the process
+// that created it (open a new one in the child).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hotstate/record.hpp"
+
+namespace hotstate {
+
+struct Selector {
+  std::string collection;
+  std::string prefix;  // empty: the whole collection
+};
+
+struct ClientOptions {
+  // Servers to try in turn: "http://host:port" (or "ws://host:port"; the stream path is
+  // added). At least one.
+  std::vector<std::string> urls;
+  // What the replica holds. At least one.
+  std::vector<Selector> selectors;
+  // No frame for this long marks the link STALE; twice this drops and reconnects it.
+  // 0: three times the server's heartbeat interval.
+  std::chrono::milliseconds stale_after{0};
+  // Reconnection: full-jitter exponential backoff between initial and max; the delay
+  // resets once a link has stayed up for `stable_after`.
+  std::chrono::milliseconds backoff_initial{100};
+  std::chrono::milliseconds backoff_max{10'000};
+  std::chrono::milliseconds stable_after{30'000};
+  std::chrono::milliseconds connect_timeout{5'000};
+  // HTTP writes (put/del/txn).
+  std::chrono::milliseconds request_timeout{10'000};
+  // Offline cache: empty = none. Written atomically every `cache_interval` and at close;
+  // read at start so reads work before (and without) any connection.
+  std::string cache_path;
+  std::chrono::milliseconds cache_interval{10'000};
+  std::string client_name = "hotstate-cpp";
+  std::string token;
+  // Change batches waiting for the dispatcher before they are merged into one.
+  std::size_t callback_queue_limit = 10'000;
+};
+
+enum class LinkState { Connecting, Syncing, Live, Stale, Offline, Closed };
+enum class DataSource { None, Cache, Server };
+
+const char* to_string(LinkState state);
+const char* to_string(DataSource source);
+
+struct ClientStatus {
+  LinkState state = LinkState::Connecting;
+  DataSource source = DataSource::None;
+  std::uint64_t epoch = 0;
+  std::uint64_t revision = 0;         // the replica's revision
+  std::uint64_t server_revision = 0;  // latest the server told us about
+  // Time since the last frame from the server (nullopt: never heard from one).
+  std::optional<std::chrono::milliseconds> since_last_contact;
+  std::uint64_t connects = 0;       // successful connections so far
+  std::uint64_t reconnect_attempts = 0;  // failed or dropped attempts since the last LIVE
+  std::uint64_t resets = 0;         // times the replica was replaced by a reset snapshot
+  std::string last_error;
+  std::string server_url;           // the URL of the current or last link
+  std::size_t keys = 0;
+  std::size_t bytes = 0;            // value bytes held
+};
+
+// One record that changed: before and after (null when absent on that side).
+struct RecordChange {
+  std::string_view collection;
+  std::string_view key;
+  RecordPtr before;
+  RecordPtr after;
+};
+
+// What one callback receives: every change of one transaction (or, after a reset or a
+// merged backlog, of one step between two states), already applied to the replica.
+struct ChangeBatch {
+  std::uint64_t revision = 0;
+  bool reset = false;   // the replica was replaced (new history or too far behind)
+  bool merged = false;  // several transactions merged (callback backlog or reset)
+  std::vector<RecordChange> changes;
+};
+
+struct ChangeFilter {
+  std::string collection;          // empty: every collection
+  std::string prefix;              // keys starting with this
+  std::optional<std::string> key;  // exactly this key
+  // Deliver writes that left the value byte-for-byte the same (default: skip them).
+  bool include_unchanged_values = false;
+};
+
+using ChangeCallback = std::function<void(const ChangeBatch&)>;
+using StatusCallback = std::function<void(const ClientStatus&)>;
+using SubscriptionId = std::uint64_t;
+
+// A consistent view of the replica at one revision. Records found through it stay valid
+// (zero-copy) for as long as the ReadTxn lives.
+class ReadTxn {
+ public:
+  std::uint64_t revision() const;
+  std::uint64_t epoch() const;
+  const Record* get(std::string_view collection, std::string_view key) const;
+  // Records of `collection` whose key starts with `prefix`, sorted by key.
+  std::vector<const Record*> scan(std::string_view collection, std::string_view prefix = {}) const;
+  std::size_t size() const;
+
+  struct State;
+  explicit ReadTxn(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+
+ private:
+  std::shared_ptr<const State> state_;
+};
+
+// Errors from writes and waits. `code` is the server's error code (condition_failed,
+// not_found, invalid_json, ...) or one of: unavailable (no server answered), timeout,
+// closed, invalid_argument.
+class ClientError : public std::runtime_error {
+ public:
+  ClientError(std::string code, const std::string& message, int http_status = 0)
+      : std::runtime_error(message), code_(std::move(code)), http_status_(http_status) {}
+  const std::string& code() const { return code_; }
+  int http_status() const { return http_status_; }
+
+ private:
+  std::string code_;
+  int http_status_;
+};
+
+class Client {
+ public:
+  // Starts the I/O and dispatcher threads and returns at once (loading the offline
+  // cache first when there is one). Throws ClientError("invalid_argument") for bad
+  // options.
+  explicit Client(ClientOptions options);
+  ~Client();  // close()
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Stops both threads, writes the offline cache, releases everything. Idempotent. Safe
+  // from a callback (the dispatcher thread then finishes on its own).
+  void close();
+
+  // ---- local reads (never touch the network) ----
+  RecordPtr get(std::string_view collection, std::string_view key) const;
+  // Renders the value as JSON; nullopt when absent.
+  std::optional<std::string> get_json(std::string_view collection, std::string_view key) const;
+  std::vector<RecordPtr> scan(std::string_view collection, std::string_view prefix = {}) const;
+  ReadTxn read() const;
+
+  // ---- state of the link and the replica ----
+  ClientStatus status() const;
+  // True once the replica is LIVE (first sync done), false on timeout.
+  bool wait_ready(std::chrono::milliseconds timeout) const;
+  // True once the replica reached `revision` (read-your-writes after put()).
+  bool wait_for_revision(std::uint64_t revision, std::chrono::milliseconds timeout) const;
+  // Drops the current link and reconnects now (network back, laptop woke up).
+  void reconnect_now();
+
+  // ---- callbacks (run on the dispatcher thread, in revision order) ----
+  SubscriptionId on_change(ChangeFilter filter, ChangeCallback callback);
+  SubscriptionId on_status(StatusCallback callback);
+  // After it returns, the callback is not running and will not run again (unless called
+  // from that callback itself).
+  void unsubscribe(SubscriptionId id);
+
+  // ---- writes (HTTP to the same servers; return the committed revision) ----
+  // if_revision: only when the record's mod_revision equals it (0 = absent).
+  std::uint64_t put(std::string_view collection, std::string_view key, std::string_view json,
+                    std::optional<std::uint64_t> if_revision = std::nullopt);
+  std::uint64_t del(std::string_view collection, std::string_view key,
+                    std::optional<std::uint64_t> if_revision = std::nullopt);
+  // `txn_json` as for POST /v1/txn. Returns the revision (the current one when the
+  // transaction changed nothing).
+  std::uint64_t txn(std::string_view txn_json);
+
+  struct Core;
+
+ private:
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace hotstate

@@ -1,0 +1,149 @@
+#include "cache_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/crc.hpp>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "hotstate/wire/hotstate_generated.h"
+
+namespace hotstate::client {
+namespace {
+
+constexpr char kMagic[8] = {'H', 'S', 'C', 'A', 'C', 'H', 'E', '1'};
+constexpr char kIdentifier[] = "HSC1";
+constexpr std::uint32_t kFormat = 1;
+constexpr std::size_t kHeaderBytes = 8 + 8 + 4;
+
+std::uint32_t crc32(const std::uint8_t* data, std::size_t size) {
+  boost::crc_32_type crc;
+  crc.process_bytes(data, size);
+  return crc.checksum();
+}
+
+void write_all(int fd, const void* data, std::size_t size, const std::string& path) {
+  const auto* p = static_cast<const std::uint8_t*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+bool same_selectors(const flatbuffers::Vector<flatbuffers::Offset<wire::Selector>>& stored,
+                    const std::vector<Selector>& wanted) {
+  if (stored.size() != wanted.size()) return false;
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    const auto* s = stored.Get(static_cast<flatbuffers::uoffset_t>(i));
+    std::string prefix = s->prefix() ? s->prefix()->str() : "";
+    if (s->collection()->str() != wanted[i].collection || prefix != wanted[i].prefix) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void write_cache(const std::string& path, const State& state, const std::vector<Selector>& selectors) {
+  flatbuffers::FlatBufferBuilder fbb(state.bytes + state.keys * 64 + 1024);
+  std::vector<flatbuffers::Offset<wire::Record>> records;
+  records.reserve(state.keys);
+  for (const auto& [name, map] : state.collections)
+    map.for_each([&](const RecordPtr& r) {
+      auto collection = fbb.CreateString(r->collection);
+      auto key = fbb.CreateString(r->key);
+      auto value = fbb.CreateVector(r->value.data(), r->value.size());
+      records.push_back(wire::CreateRecord(fbb, collection, key, value, r->create_revision,
+                                           r->mod_revision, r->version));
+    });
+  std::vector<flatbuffers::Offset<wire::Selector>> stored;
+  for (const auto& s : selectors)
+    stored.push_back(wire::CreateSelector(fbb, fbb.CreateString(s.collection), fbb.CreateString(s.prefix)));
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  auto root = wire::CreateCacheFile(fbb, kFormat, state.epoch, state.revision, fbb.CreateVector(stored),
+                                    fbb.CreateVector(records), static_cast<std::uint64_t>(now_ms));
+  fbb.Finish(root, kIdentifier);
+
+  std::uint64_t length = fbb.GetSize();
+  std::uint32_t checksum = crc32(fbb.GetBufferPointer(), fbb.GetSize());
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot create " + temp + ": " + std::strerror(errno));
+  try {
+    write_all(fd, kMagic, sizeof kMagic, temp);
+    write_all(fd, &length, sizeof length, temp);
+    write_all(fd, &checksum, sizeof checksum, temp);
+    write_all(fd, fbb.GetBufferPointer(), fbb.GetSize(), temp);
+    if (::fsync(fd) != 0) throw std::runtime_error("cannot fsync " + temp + ": " + std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temp.c_str());
+    throw std::runtime_error("cannot rename " + temp + " to " + path + ": " + std::strerror(err));
+  }
+  // Make the rename itself durable.
+  auto dir = std::filesystem::path(path).parent_path();
+  int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Selector>& selectors,
+                                   std::string& problem) {
+  problem.clear();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (std::filesystem::exists(path)) problem = "cannot read " + path;
+    return std::nullopt;
+  }
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto refuse = [&](const std::string& why) -> std::optional<StatePtr> {
+    problem = "ignoring offline cache " + path + ": " + why;
+    return std::nullopt;
+  };
+  if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    return refuse("not a hotstate cache file");
+  std::uint64_t length = 0;
+  std::uint32_t checksum = 0;
+  std::memcpy(&length, bytes.data() + 8, sizeof length);
+  std::memcpy(&checksum, bytes.data() + 16, sizeof checksum);
+  if (length != bytes.size() - kHeaderBytes) return refuse("truncated or padded");
+  const std::uint8_t* payload = bytes.data() + kHeaderBytes;
+  if (crc32(payload, length) != checksum) return refuse("checksum mismatch (corrupt)");
+  flatbuffers::Verifier verifier(payload, length, 64, 100'000'000);
+  if (!verifier.VerifyBuffer<wire::CacheFile>(kIdentifier)) return refuse("does not verify");
+  const auto* file = flatbuffers::GetRoot<wire::CacheFile>(payload);
+  if (file->format() != kFormat) return refuse("unknown format " + std::to_string(file->format()));
+  if (!same_selectors(*file->selectors(), selectors))
+    return refuse("written for other selectors");
+
+  StateBuilder builder(file->epoch(), file->revision());
+  for (const auto* r : *file->records()) {
+    auto record = std::make_shared<Record>();
+    record->collection = r->collection()->str();
+    record->key = r->key()->str();
+    if (r->value()) record->value.assign(r->value()->begin(), r->value()->end());
+    record->create_revision = r->create_revision();
+    record->mod_revision = r->mod_revision();
+    record->version = r->version();
+    builder.put(std::move(record));
+  }
+  return builder.build();
+}
+
+}  // namespace hotstate::client

@@ -1,0 +1,30 @@
+#pragma once
+// The offline cache: the replica written to one file, so a process that starts while
+// the server is unreachable serves last-known state at once and later resumes from it.
+//
+// File layout (little-endian):
+//   8 bytes  magic "HSCACHE1"
+//   8 bytes  payload length
+//   4 bytes  CRC-32 of the payload
+//   payload  a FlatBuffer `CacheFile` (schemas/hotstate.fbs, identifier "HSC1")
+// Written to a temporary file in the same directory, fsync'ed, then renamed over the old
+// one, so a crash leaves either the old or the new file, never a torn one.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hotstate/client.hpp"
+#include "replica.hpp"
+
+namespace hotstate::client {
+
+// Throws std::runtime_error (with the path and reason) when the file cannot be written.
+void write_cache(const std::string& path, const State& state, const std::vector<Selector>& selectors);
+
+// The cached state, or nullopt with `problem` set when the file is absent (problem
+// empty), unreadable, corrupt, truncated, of another format, or for other selectors.
+std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Selector>& selectors,
+                                   std::string& problem);
+
+}  // namespace hotstate::client

@@ -1,0 +1,132 @@
+// hotstate::Client's public methods: validation, local reads, waits and callbacks. The
+// stream lives in client_core.cpp, writes in client_writes.cpp.
+
+#include <boost/json.hpp>
+
+#include "client_core.hpp"
+#include "hotstate/names.hpp"
+#include "hotstate/value.hpp"
+
+namespace hotstate {
+
+const char* to_string(LinkState state) {
+  switch (state) {
+    case LinkState::Connecting: return "CONNECTING";
+    case LinkState::Syncing: return "SYNCING";
+    case LinkState::Live: return "LIVE";
+    case LinkState::Stale: return "STALE";
+    case LinkState::Offline: return "OFFLINE";
+    case LinkState::Closed: return "CLOSED";
+  }
+  return "?";
+}
+
+const char* to_string(DataSource source) {
+  switch (source) {
+    case DataSource::None: return "none";
+    case DataSource::Cache: return "cache";
+    case DataSource::Server: return "server";
+  }
+  return "?";
+}
+
+namespace {
+
+[[noreturn]] void invalid(const std::string& message) { throw ClientError("invalid_argument", message); }
+
+void validate(const ClientOptions& options) {
+  if (options.urls.empty()) invalid("ClientOptions.urls needs at least one server URL");
+  if (options.selectors.empty()) invalid("ClientOptions.selectors needs at least one selector");
+  for (const auto& s : options.selectors) {
+    if (!valid_collection(s.collection))
+      invalid("selector collection \"" + s.collection + "\" is not a valid collection name");
+    if (s.prefix.size() > kMaxKeyBytes || !valid_utf8(s.prefix))
+      invalid("selector prefix must be UTF-8 of at most 1024 bytes");
+  }
+  if (options.backoff_initial.count() <= 0 || options.backoff_max < options.backoff_initial)
+    invalid("backoff_initial must be positive and at most backoff_max");
+  if (options.stale_after.count() < 0) invalid("stale_after must not be negative");
+  if (options.connect_timeout.count() <= 0 || options.request_timeout.count() <= 0)
+    invalid("timeouts must be positive");
+  if (!options.cache_path.empty() && options.cache_interval.count() <= 0)
+    invalid("cache_interval must be positive");
+}
+
+}  // namespace
+
+Client::Client(ClientOptions options) {
+  validate(options);
+  try {
+    core_ = std::make_shared<Core>(std::move(options));
+  } catch (const std::invalid_argument& e) {
+    invalid(e.what());  // a URL the client cannot use
+  }
+  core_->start();
+}
+
+Client::~Client() { close(); }
+
+void Client::close() {
+  if (core_) core_->close();
+}
+
+RecordPtr Client::get(std::string_view collection, std::string_view key) const {
+  return core_->cell.current().find_shared(collection, key);
+}
+
+std::optional<std::string> Client::get_json(std::string_view collection, std::string_view key) const {
+  const auto& state = core_->cell.current();
+  const Record* record = state.find(collection, key);
+  if (!record) return std::nullopt;
+  return flex_to_json(record->value);
+}
+
+std::vector<RecordPtr> Client::scan(std::string_view collection, std::string_view prefix) const {
+  return core_->cell.current().scan(collection, prefix);
+}
+
+ReadTxn Client::read() const { return ReadTxn(core_->cell.current_shared()); }
+
+std::uint64_t ReadTxn::revision() const { return state_->revision; }
+std::uint64_t ReadTxn::epoch() const { return state_->epoch; }
+std::size_t ReadTxn::size() const { return state_->keys; }
+
+const Record* ReadTxn::get(std::string_view collection, std::string_view key) const {
+  return state_->find(collection, key);
+}
+
+std::vector<const Record*> ReadTxn::scan(std::string_view collection, std::string_view prefix) const {
+  std::vector<const Record*> out;
+  for (const auto& r : state_->scan(collection, prefix)) out.push_back(r.get());  // owned by the state
+  return out;
+}
+
+ClientStatus Client::status() const { return core_->status_snapshot(); }
+
+bool Client::wait_ready(std::chrono::milliseconds timeout) const {
+  return core_->wait_until(timeout, [](const ClientStatus& s) {
+    return s.state == LinkState::Live || s.state == LinkState::Closed;
+  }) && core_->status_snapshot().state == LinkState::Live;
+}
+
+bool Client::wait_for_revision(std::uint64_t revision, std::chrono::milliseconds timeout) const {
+  return core_->wait_until(timeout, [&](const ClientStatus& s) { return s.revision >= revision; });
+}
+
+void Client::reconnect_now() { core_->reconnect_now(); }
+
+SubscriptionId Client::on_change(ChangeFilter filter, ChangeCallback callback) {
+  if (!callback) invalid("on_change needs a callback");
+  if (!filter.collection.empty() && !valid_collection(filter.collection))
+    invalid("filter collection \"" + filter.collection + "\" is not a valid collection name");
+  return core_->dispatcher->add_change(std::move(filter), std::move(callback));
+}
+
+SubscriptionId Client::on_status(StatusCallback callback) {
+  if (!callback) invalid("on_status needs a callback");
+  return core_->dispatcher->add_status(std::move(callback));
+}
+
+void Client::unsubscribe(SubscriptionId id) { core_->dispatcher->remove(id); }
+
+}  // namespace hotstate

@@ -1,0 +1,453 @@
+#include "client_core.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/websocket.hpp>
+#include <cstdio>
+
+#include "cache_file.hpp"
+
+namespace hotstate {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::awaitable;
+using asio::use_awaitable;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A protocol rule the server broke, or a gap: the link is dropped and resumed.
+struct LinkError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+RecordPtr record_from_wire(const wire::Record& r) {
+  auto record = std::make_shared<Record>();
+  record->collection = r.collection()->str();
+  record->key = r.key()->str();
+  if (r.value()) record->value.assign(r.value()->begin(), r.value()->end());
+  record->create_revision = r.create_revision();
+  record->mod_revision = r.mod_revision();
+  record->version = r.version();
+  return record;
+}
+
+void warn(const std::string& message) { std::fprintf(stderr, "hotstate: %s\n", message.c_str()); }
+
+}  // namespace
+
+Client::Core::Core(ClientOptions opts) : options(std::move(opts)) {
+  for (const auto& url : options.urls) servers.push_back(net::parse_server_url(url));
+  state = std::make_shared<client::State>();
+  status.state = LinkState::Connecting;
+}
+
+void Client::Core::start() {
+  dispatcher = std::make_shared<client::Dispatcher>(options.callback_queue_limit);
+  dispatcher->start();
+  if (!options.cache_path.empty()) {
+    std::string problem;
+    if (auto cached = client::read_cache(options.cache_path, options.selectors, problem)) {
+      state = *cached;
+      cell.publish(state);
+      cached_epoch = state->epoch;
+      cached_revision = state->revision;
+      std::lock_guard lock(status_mutex);
+      status.source = DataSource::Cache;
+      status.epoch = state->epoch;
+      status.revision = state->revision;
+      status.keys = state->keys;
+      status.bytes = state->bytes;
+    } else if (!problem.empty()) {
+      warn(problem + "; starting empty and resyncing");
+      std::lock_guard lock(status_mutex);
+      status.last_error = problem;
+    }
+    cache_thread = std::thread([self = shared_from_this()] { self->cache_loop(); });
+  }
+  asio::co_spawn(io, run(), asio::detached);
+  io_thread = std::thread([self = shared_from_this()] { self->io.run(); });
+}
+
+void Client::Core::close() {
+  if (closing.exchange(true)) return;
+  asio::post(io, [this] {
+    backoff_timer.cancel();
+    watchdog_timer.cancel();
+    if (link) beast::get_lowest_layer(*link).close();
+  });
+  if (io_thread.joinable()) io_thread.join();
+  {
+    std::lock_guard lock(cache_mutex);
+  }
+  cache_wake.notify_all();
+  if (cache_thread.joinable()) cache_thread.join();
+  if (!options.cache_path.empty()) write_cache_now();
+  set_state(LinkState::Closed);
+  {
+    std::lock_guard lock(status_mutex);
+  }
+  // Let the final status reach status callbacks? No: after close() nothing runs.
+  dispatcher->stop();
+}
+
+ClientStatus Client::Core::status_snapshot() const {
+  std::lock_guard lock(status_mutex);
+  ClientStatus copy = status;
+  if (last_contact)
+    copy.since_last_contact = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *last_contact);
+  return copy;
+}
+
+bool Client::Core::wait_until(std::chrono::milliseconds timeout,
+                              const std::function<bool(const ClientStatus&)>& done) const {
+  std::unique_lock lock(status_mutex);
+  return status_changed.wait_for(lock, timeout, [&] { return done(status); });
+}
+
+void Client::Core::set_state(LinkState next, std::string error) {
+  ClientStatus copy;
+  {
+    std::lock_guard lock(status_mutex);
+    bool changed = status.state != next;
+    if (!error.empty()) status.last_error = std::move(error);
+    if (!changed) return;
+    if (status.state == LinkState::Closed) return;
+    status.state = next;
+    copy = status;
+  }
+  status_changed.notify_all();
+  if (next != LinkState::Closed) dispatcher->post_status(copy);
+}
+
+void Client::Core::publish(client::StatePtr next) {
+  state = std::move(next);
+  cell.publish(state);
+  {
+    std::lock_guard lock(status_mutex);
+    status.epoch = state->epoch;
+    status.revision = state->revision;
+    status.keys = state->keys;
+    status.bytes = state->bytes;
+  }
+  status_changed.notify_all();
+}
+
+void Client::Core::reconnect_now() {
+  asio::post(io, [self = shared_from_this()] {
+    self->backoff_timer.cancel();  // a pending backoff ends at once
+    if (self->link) {
+      self->drop_reason = "reconnect requested by the application";
+      beast::get_lowest_layer(*self->link).close();
+    }
+  });
+}
+
+awaitable<void> Client::Core::run() {
+  std::size_t server_index = 0;
+  auto delay = options.backoff_initial;
+  while (!closing) {
+    const auto& server = servers[server_index % servers.size()];
+    {
+      std::lock_guard lock(status_mutex);
+      status.server_url = server.text;
+    }
+    std::string error;
+    drop_reason.clear();
+    try {
+      co_await session(server);
+    } catch (const boost::system::system_error& e) {
+      error = server.text + ": " + e.code().message();
+    } catch (const std::exception& e) {
+      error = server.text + ": " + e.what();
+    }
+    if (!drop_reason.empty()) error = drop_reason;  // we dropped the link ourselves: say why
+    link = nullptr;
+    subscribed = false;
+    snapshot.reset();
+    if (closing) break;
+
+    bool was_stable = live_since != Clock::time_point{} && Clock::now() - live_since >= options.stable_after;
+    live_since = {};
+    if (was_stable) delay = options.backoff_initial;
+    {
+      std::lock_guard lock(status_mutex);
+      ++status.reconnect_attempts;
+    }
+    set_state(LinkState::Offline, error.empty() ? "connection closed by the server" : error);
+    // Full jitter: anywhere between zero and the current cap, so restarted servers are
+    // not hit by every client at once.
+    std::uniform_int_distribution<long long> pick(0, delay.count());
+    backoff_timer.expires_after(std::chrono::milliseconds(pick(rng)));
+    boost::system::error_code ignored;
+    co_await backoff_timer.async_wait(asio::redirect_error(use_awaitable, ignored));
+    delay = std::min(delay * 2, options.backoff_max);
+    ++server_index;
+  }
+}
+
+awaitable<void> Client::Core::session(const net::ServerUrl& server) {
+  set_state(LinkState::Connecting);
+  asio::ip::tcp::resolver resolver(io);
+  auto endpoints = co_await resolver.async_resolve(server.host, server.port, use_awaitable);
+  WebSocket ws(io);
+  link = &ws;
+  struct ClearLink {
+    Core* core;
+    ~ClearLink() { core->link = nullptr; }
+  } clear_link{this};
+  if (closing) co_return;
+  beast::get_lowest_layer(ws).expires_after(options.connect_timeout);
+  co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_awaitable);
+  beast::get_lowest_layer(ws).socket().set_option(asio::ip::tcp::no_delay(true));
+  co_await ws.async_handshake(server.host_header, "/v1/stream", use_awaitable);
+  beast::get_lowest_layer(ws).expires_never();
+  ws.read_message_max(protocol::kMaxFrameBytes + 1024);
+  ws.binary(true);
+
+  auto hello = protocol::encode_hello(options.client_name, options.token);
+  co_await ws.async_write(asio::buffer(hello->bytes().data(), hello->size()), use_awaitable);
+
+  std::uint64_t this_link = ++link_number;
+  last_frame = Clock::now();
+  set_state(LinkState::Syncing);
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    co_await ws.async_read(buffer, use_awaitable);
+    last_frame = Clock::now();
+    {
+      std::lock_guard lock(status_mutex);
+      last_contact = last_frame;
+    }
+    if (!ws.got_binary()) throw LinkError("server sent a text message");
+    auto data = buffer.cdata();
+    handle_message({static_cast<const std::uint8_t*>(data.data()), data.size()});
+    buffer.consume(buffer.size());
+    if (!subscribed) {
+      // After Welcome: subscribe, resuming from what the replica holds (cache or an
+      // earlier link) so a reconnect costs only the missed changes.
+      std::vector<protocol::SelectorSpec> specs;
+      for (const auto& s : options.selectors) specs.push_back({s.collection, s.prefix});
+      std::optional<protocol::PositionSpec> resume;
+      if (state->epoch != 0) resume = protocol::PositionSpec{state->epoch, state->revision};
+      auto subscribe = protocol::encode_subscribe(specs, resume);
+      co_await ws.async_write(asio::buffer(subscribe->bytes().data(), subscribe->size()), use_awaitable);
+      subscribed = true;
+      // Started once Welcome told us the heartbeat, so its period fits stale_after.
+      asio::co_spawn(io, watchdog(this_link), asio::detached);
+    }
+  }
+}
+
+awaitable<void> Client::Core::watchdog(std::uint64_t this_link) {
+  // Checks a few times per stale period: STALE after `stale_after` without a frame,
+  // and the link is dropped (and resumed elsewhere or later) after twice that.
+  while (!closing && link_number == this_link && link) {
+    watchdog_timer.expires_after(std::max<std::chrono::milliseconds>(stale_after / 4, 5ms));
+    boost::system::error_code ec;
+    co_await watchdog_timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (closing || link_number != this_link || !link) co_return;
+    auto silent = Clock::now() - last_frame;
+    if (silent >= 2 * stale_after) {
+      drop_reason = "no frame from the server for " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(silent).count()) +
+                    " ms (half-open link?); reconnecting";
+      set_state(LinkState::Stale, drop_reason);
+      beast::get_lowest_layer(*link).close();
+      co_return;
+    }
+    if (silent >= stale_after) {
+      LinkState current;
+      {
+        std::lock_guard lock(status_mutex);
+        current = status.state;
+      }
+      if (current == LinkState::Live) set_state(LinkState::Stale, "no frame from the server within the stale timeout");
+    }
+  }
+}
+
+void Client::Core::handle_message(std::span<const std::uint8_t> message) {
+  auto frames = protocol::split_frames(message);
+  if (!frames) throw LinkError("server sent a message that is not a sequence of frames");
+  client::StateBuilder* delta = nullptr;  // open while consecutive Deltas are applied
+  std::optional<client::StateBuilder> delta_storage;
+  std::vector<ChangeBatch> batches;
+  client::StatePtr before = state;
+  for (auto bytes : *frames) {
+    const wire::Frame* frame = protocol::verify_frame(bytes);
+    if (!frame) throw LinkError("server sent a frame that fails verification");
+    if (frame->message_type() == wire::Message::Delta && !delta) {
+      delta_storage.emplace(*state);
+      delta = &*delta_storage;
+    }
+    handle_frame(*frame, delta, batches);
+  }
+  if (delta) {
+    // Every transaction in this message becomes visible at once, then callbacks run.
+    publish(delta->build());
+    for (auto& batch : batches)
+      dispatcher->post_changes(before, state, batch.revision, false, std::move(batch.changes));
+  }
+}
+
+void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*& delta,
+                                std::vector<ChangeBatch>& batches) {
+  switch (frame.message_type()) {
+    case wire::Message::Welcome: {
+      const auto* welcome = frame.message_as_Welcome();
+      if (options.stale_after.count() == 0)
+        stale_after = std::chrono::milliseconds(3 * std::max<std::uint32_t>(welcome->heartbeat_ms(), 10));
+      else
+        stale_after = options.stale_after;
+      std::lock_guard lock(status_mutex);
+      status.server_revision = welcome->revision();
+      ++status.connects;
+      if (welcome->epoch() == state->epoch && welcome->revision() < state->revision)
+        status.last_error = "server is behind this replica (revision " + std::to_string(welcome->revision()) +
+                            " < " + std::to_string(state->revision) + "); keeping the newer state and waiting";
+      return;
+    }
+    case wire::Message::SnapshotBegin: {
+      const auto* begin = frame.message_as_SnapshotBegin();
+      snapshot.emplace(begin->epoch(), begin->revision());
+      snapshot_reset = begin->reset() || (state->epoch != 0 && state->epoch != begin->epoch()) || state->keys > 0;
+      set_state(LinkState::Syncing);
+      return;
+    }
+    case wire::Message::SnapshotChunk:
+      if (!snapshot) throw LinkError("SnapshotChunk outside a snapshot");
+      for (const auto* r : *frame.message_as_SnapshotChunk()->records()) snapshot->put(record_from_wire(*r));
+      return;
+    case wire::Message::SnapshotEnd: {
+      if (!snapshot) throw LinkError("SnapshotEnd outside a snapshot");
+      snapshot->set_revision(frame.message_as_SnapshotEnd()->revision());
+      client::StatePtr before = state;
+      bool had_state = before->epoch != 0;
+      publish(snapshot->build());
+      snapshot.reset();
+      {
+        std::lock_guard lock(status_mutex);
+        status.source = DataSource::Server;
+        status.server_revision = std::max(status.server_revision, state->revision);
+        if (had_state && snapshot_reset) ++status.resets;
+      }
+      // Callbacks learn only what differs between what they saw and the new state.
+      dispatcher->post_changes(before, state, state->revision, had_state && snapshot_reset, {});
+      live_since = Clock::now();
+      {
+        std::lock_guard lock(status_mutex);
+        status.reconnect_attempts = 0;
+      }
+      set_state(LinkState::Live);
+      return;
+    }
+    case wire::Message::Delta: {
+      const auto* d = frame.message_as_Delta();
+      if (snapshot) throw LinkError("Delta inside a snapshot");
+      std::uint64_t position = delta->revision();
+      if (d->from_revision() > position)
+        throw LinkError("gap in the stream (delta from " + std::to_string(d->from_revision()) +
+                        ", replica at " + std::to_string(position) + "); resuming");
+      for (const auto* txn : *d->txns()) {
+        if (txn->revision() <= position) continue;  // already applied (idempotent)
+        ChangeBatch batch;
+        batch.revision = txn->revision();
+        for (const auto* op : *txn->ops()) {
+          RecordChange change;
+          if (op->kind() == wire::OpKind::Put) {
+            RecordPtr after = record_from_wire(*op->record());
+            change.before = delta->put(after);
+            change.after = std::move(after);
+          } else {
+            change.before = delta->erase(op->record()->collection()->string_view(),
+                                         op->record()->key()->string_view());
+            if (!change.before) continue;
+          }
+          const Record& any = change.after ? *change.after : *change.before;
+          change.collection = any.collection;
+          change.key = any.key;
+          batch.changes.push_back(std::move(change));
+        }
+        if (!batch.changes.empty()) batches.push_back(std::move(batch));
+      }
+      delta->set_revision(std::max(position, d->to_revision()));
+      {
+        std::lock_guard lock(status_mutex);
+        status.source = DataSource::Server;
+        status.server_revision = std::max(status.server_revision, d->to_revision());
+      }
+      if (live_since == Clock::time_point{}) live_since = Clock::now();
+      {
+        std::lock_guard lock(status_mutex);
+        status.reconnect_attempts = 0;
+      }
+      set_state(LinkState::Live);
+      return;
+    }
+    case wire::Message::Progress: {
+      std::uint64_t revision = frame.message_as_Progress()->revision();
+      {
+        std::lock_guard lock(status_mutex);
+        status.server_revision = std::max(status.server_revision, revision);
+        status.source = DataSource::Server;
+      }
+      if (delta) {
+        delta->set_revision(std::max(delta->revision(), revision));
+      } else if (revision > state->revision && !snapshot) {
+        client::StateBuilder moved(*state);
+        moved.set_revision(revision);
+        publish(moved.build());
+      }
+      if (!snapshot && subscribed) {
+        if (live_since == Clock::time_point{}) live_since = Clock::now();
+        {
+          std::lock_guard lock(status_mutex);
+          status.reconnect_attempts = 0;
+        }
+        set_state(LinkState::Live);
+      }
+      return;
+    }
+    case wire::Message::Error: {
+      const auto* error = frame.message_as_Error();
+      throw LinkError("server error " + error->code()->str() + ": " + error->message()->str());
+    }
+    default:
+      return;  // Pong, or a newer frame type this client does not know: ignore
+  }
+}
+
+void Client::Core::cache_loop() {
+  std::unique_lock lock(cache_mutex);
+  while (!closing) {
+    cache_wake.wait_for(lock, options.cache_interval, [&] { return closing.load(); });
+    if (closing) return;
+    lock.unlock();
+    write_cache_now();
+    lock.lock();
+  }
+}
+
+void Client::Core::write_cache_now() {
+  client::StatePtr current = cell.current_shared();
+  if (current->epoch == 0) return;  // nothing received yet: keep whatever file is there
+  if (current->epoch == cached_epoch && current->revision == cached_revision) return;
+  try {
+    client::write_cache(options.cache_path, *current, options.selectors);
+    cached_epoch = current->epoch;
+    cached_revision = current->revision;
+  } catch (const std::exception& e) {
+    warn(std::string("offline cache not written: ") + e.what());
+    std::lock_guard lock(status_mutex);
+    status.last_error = e.what();
+  }
+}
+
+}  // namespace hotstate

@@ -1,0 +1,86 @@
+#pragma once
+// The machinery behind hotstate::Client: the I/O thread that keeps the stream (connect,
+// Hello/Subscribe, apply frames, stale detection, reconnect with backoff), the published
+// replica, status, the dispatcher and the cache writer.
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "dispatcher.hpp"
+#include "hotstate/client.hpp"
+#include "hotstate/protocol.hpp"
+#include "net/url.hpp"
+#include "replica.hpp"
+#include "state_cell.hpp"
+
+namespace hotstate {
+
+struct Client::Core : std::enable_shared_from_this<Client::Core> {
+  using WebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+
+  explicit Core(ClientOptions options);
+  void start();
+  void close();
+
+  // ---- shared with reader threads ----
+  client::StateCell cell;
+  ClientStatus status_snapshot() const;
+  bool wait_until(std::chrono::milliseconds timeout, const std::function<bool(const ClientStatus&)>& done) const;
+
+  ClientOptions options;
+  std::vector<net::ServerUrl> servers;
+  std::shared_ptr<client::Dispatcher> dispatcher;
+  std::atomic<std::size_t> preferred_server{0};  // for writes: the last one that answered
+
+  // ---- I/O thread ----
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> session(const net::ServerUrl& server);
+  boost::asio::awaitable<void> watchdog(std::uint64_t link);
+  void handle_message(std::span<const std::uint8_t> message);
+  void handle_frame(const wire::Frame& frame, client::StateBuilder*& delta, std::vector<ChangeBatch>& batches);
+  void publish(client::StatePtr next);
+  void set_state(LinkState state, std::string error = {});
+  void reconnect_now();
+
+  boost::asio::io_context io;
+  std::thread io_thread;
+  std::thread cache_thread;
+  std::atomic<bool> closing{false};
+  boost::asio::steady_timer backoff_timer{io};
+  boost::asio::steady_timer watchdog_timer{io};
+  WebSocket* link = nullptr;       // the open link, if any
+  std::uint64_t link_number = 0;   // increases per connection (ends watchdogs of old links)
+  std::chrono::steady_clock::time_point last_frame;
+  std::chrono::steady_clock::time_point live_since;
+  std::chrono::milliseconds stale_after{3000};
+  std::string drop_reason;  // set when this client closes the link itself
+  client::StatePtr state;                       // what readers see (I/O thread's copy)
+  std::optional<client::StateBuilder> snapshot; // a snapshot being received
+  bool snapshot_reset = false;
+  bool subscribed = false;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  // ---- status (guarded) ----
+  mutable std::mutex status_mutex;
+  mutable std::condition_variable status_changed;
+  ClientStatus status;
+  std::optional<std::chrono::steady_clock::time_point> last_contact;
+
+  // ---- cache writer ----
+  std::mutex cache_mutex;
+  std::condition_variable cache_wake;
+  void cache_loop();
+  void write_cache_now();
+  std::uint64_t cached_epoch = 0, cached_revision = 0;
+};
+
+}  // namespace hotstate

@@ -1,0 +1,87 @@
+// Client::put / del / txn: HTTP requests to the configured servers, tried in turn when one
+// cannot be reached. A server's refusal (4xx/5xx) is final and is not retried elsewhere.
+
+#include <boost/json.hpp>
+
+#include "client_core.hpp"
+#include "net/http_client.hpp"
+
+namespace hotstate {
+
+namespace {
+
+struct WriteRequest {
+  net::Method method;
+  std::string target;
+  std::optional<std::string> body;
+  net::HeaderList headers;
+};
+
+std::uint64_t revision_of(const net::HttpResponse& response) {
+  boost::json::error_code ec;
+  auto doc = boost::json::parse(response.body, ec);
+  if (!ec && doc.is_object())
+    if (const auto* revision = doc.as_object().if_contains("revision"); revision && revision->is_number())
+      return revision->to_number<std::uint64_t>();
+  throw ClientError("invalid_response", "server answered without a revision: " + response.body,
+                    static_cast<int>(response.status));
+}
+
+[[noreturn]] void throw_refusal(const net::HttpResponse& response) {
+  std::string code = "http_" + std::to_string(response.status), message = response.body;
+  boost::json::error_code ec;
+  auto doc = boost::json::parse(response.body, ec);
+  if (!ec && doc.is_object())
+    if (const auto* error = doc.as_object().if_contains("error"); error && error->is_object()) {
+      const auto& e = error->as_object();
+      if (const auto* c = e.if_contains("code"); c && c->is_string()) code = std::string(c->as_string());
+      if (const auto* m = e.if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
+    }
+  throw ClientError(code, message, static_cast<int>(response.status));
+}
+
+std::uint64_t send(Client::Core& core, const WriteRequest& request) {
+  if (core.closing) throw ClientError("closed", "the client is closed");
+  std::string failures;
+  std::size_t first = core.preferred_server.load();
+  for (std::size_t i = 0; i < core.servers.size(); ++i) {
+    std::size_t index = (first + i) % core.servers.size();
+    try {
+      net::HttpClient http(core.servers[index], core.options.request_timeout);
+      auto response = http.request(request.method, request.target, request.body, request.headers);
+      core.preferred_server = index;
+      if (response.status != 200) throw_refusal(response);
+      return revision_of(response);
+    } catch (const net::NetworkError& e) {
+      failures += std::string(failures.empty() ? "" : "; ") + e.what();
+    }
+  }
+  throw ClientError("unavailable", "no server answered: " + failures);
+}
+
+std::string record_target(std::string_view collection, std::string_view key) {
+  return "/v1/c/" + net::percent_encode(collection) + "/" + net::percent_encode(key);
+}
+
+net::HeaderList condition(std::optional<std::uint64_t> if_revision) {
+  if (!if_revision) return {};
+  return {{"If-Match", std::to_string(*if_revision)}};
+}
+
+}  // namespace
+
+std::uint64_t Client::put(std::string_view collection, std::string_view key, std::string_view json,
+                          std::optional<std::uint64_t> if_revision) {
+  return send(*core_, {net::Method::put, record_target(collection, key), std::string(json), condition(if_revision)});
+}
+
+std::uint64_t Client::del(std::string_view collection, std::string_view key,
+                          std::optional<std::uint64_t> if_revision) {
+  return send(*core_, {net::Method::del, record_target(collection, key), std::nullopt, condition(if_revision)});
+}
+
+std::uint64_t Client::txn(std::string_view txn_json) {
+  return send(*core_, {net::Method::post, "/v1/txn", std::string(txn_json), {}});
+}
+
+}  // namespace hotstate
