@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: build hotstated, start it on 127.0.0.1:7700, show a short demo with the
-# hotstate CLI, then keep the server running in the foreground until Ctrl-C.
+# The main job: build hotstated, start it on 127.0.0.1:7700, show a client replica at work
+# (a watcher printing changes as writes happen), then keep the server running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,14 +19,21 @@ done
 
 cli=./build/apps/hotstate/hotstate
 echo
-echo "== demo: writes go over HTTP, every connected client receives them on its stream"
+echo "== demo: a watcher keeps a local replica of 'flags' and prints each change as it streams in"
+$cli --url "$url" put flags checkout-v2 '{"enabled":false}' > /dev/null
+$cli --url "$url" watch --collection flags &
+watcher=$!
+sleep 1
 ( set -x
   $cli --url "$url" put flags checkout-v2 '{"enabled":true,"rollout":25}'
   $cli --url "$url" put flags dark-mode '{"enabled":false}'
-  $cli --url "$url" get flags checkout-v2
-  $cli --url "$url" ls flags
-  $cli --url "$url" status
-)
+  $cli --url "$url" txn - <<< '{"ops":[{"op":"put","collection":"flags","key":"beta","value":true},{"op":"delete","collection":"flags","key":"dark-mode"}]}'
+) 2>&1
+sleep 1
+kill -INT $watcher; wait $watcher || true
+echo
+echo "== the replica, read locally by a fresh client (hotstate snapshot)"
+$cli --url "$url" snapshot --collection flags
 echo
 echo "hotstated is running on $url (Ctrl-C to stop)."
 wait $server

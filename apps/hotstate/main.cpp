@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "hotstate/client.hpp"
 #include "exit_code.hpp"
 #include "net/http_client.hpp"
 #include "input.hpp"
+#include "replica_commands.hpp"
 #include "report.hpp"
 #include "net/url.hpp"
 
@@ -36,11 +38,20 @@ Commands:
   ls C [--prefix P] [--limit N]   list the records of C in key order, following every page
   txn FILE                        run the transaction in FILE ('-' reads it from stdin)
   status                          print the server's status
+  watch --collection C [--prefix P] [--cache FILE]
+                                  keep a local replica; print its records as JSON lines,
+                                  then {"event":"live",...}, then every change and status
+                                  change as it streams in (until Ctrl-C)
+  snapshot --collection C [--prefix P]
+                                  wait until the local replica is live, print its records
+                                  as JSON lines sorted by key, and exit
 
 Options:
   --url URL          server to talk to (default: $HOTSTATE_URL, else http://127.0.0.1:7700)
   --if-revision N    only if the record's mod_revision is N; 0 means only if absent
   --prefix P         only keys that start with P
+  --collection C     the collection a replica holds (watch, snapshot)
+  --cache FILE       offline cache for watch: start from it, keep it up to date
   --limit N          at most N records
   -h, --help         print this help
   --version          print the version
@@ -60,6 +71,8 @@ struct Arguments {
   std::optional<std::string> if_revision;
   std::optional<std::string> prefix;
   std::optional<std::string> limit;
+  std::optional<std::string> collection;
+  std::optional<std::string> cache;
   bool help = false;
   bool version = false;
   std::vector<std::string> positional;  // the command and its operands
@@ -95,6 +108,8 @@ Arguments parse_arguments(int argc, char** argv) {
                                        : name == "--if-revision" ? &args.if_revision
                                        : name == "--prefix"      ? &args.prefix
                                        : name == "--limit"       ? &args.limit
+                                       : name == "--collection"  ? &args.collection
+                                       : name == "--cache"       ? &args.cache
                                                                  : nullptr;
     if (!slot) throw UsageError("unknown option '" + name + "'");
     if (slot->has_value()) throw UsageError(name + " given more than once");
@@ -124,12 +139,14 @@ struct CommandShape {
   std::string_view operand_names;
   bool takes_if_revision;
   bool takes_list_options;
+  bool runs_a_replica = false;  // watch, snapshot: --collection, --prefix, --cache
 };
 
 constexpr CommandShape kCommands[] = {
     {"put", 3, "C K JSON", true, false}, {"get", 2, "C K", false, false},
     {"del", 2, "C K", true, false},      {"ls", 1, "C", false, true},
     {"txn", 1, "FILE", false, false},    {"status", 0, "", false, false},
+    {"watch", 0, "", false, false, true}, {"snapshot", 0, "", false, false, true},
 };
 
 const CommandShape& check_shape(const Arguments& args) {
@@ -145,8 +162,14 @@ const CommandShape& check_shape(const Arguments& args) {
                        " (got " + std::to_string(got) + " argument" + (got == 1 ? "" : "s") + ")");
     if (args.if_revision && !shape.takes_if_revision)
       throw UsageError("--if-revision applies only to put and del");
-    if ((args.prefix || args.limit) && !shape.takes_list_options)
-      throw UsageError(std::string(args.prefix ? "--prefix" : "--limit") + " applies only to ls");
+    if (args.limit && !shape.takes_list_options) throw UsageError("--limit applies only to ls");
+    if (args.prefix && !shape.takes_list_options && !shape.runs_a_replica)
+      throw UsageError("--prefix applies only to ls, watch and snapshot");
+    if ((args.collection || args.cache) && !shape.runs_a_replica)
+      throw UsageError(std::string(args.collection ? "--collection" : "--cache") +
+                       " applies only to watch and snapshot");
+    if (shape.runs_a_replica && !args.collection) throw UsageError(command + " needs --collection C");
+    if (args.cache && command != "watch") throw UsageError("--cache applies only to watch");
     return shape;
   }
   throw UsageError("unknown command '" + command + "'");
@@ -183,6 +206,12 @@ int run(int argc, char** argv) {
   std::optional<std::uint64_t> limit;
   if (args.limit) limit = parse_count(*args.limit, "--limit", 1);
 
+  if (shape.runs_a_replica) {
+    ReplicaArguments replica{choose_server(args).text, *args.collection, args.prefix.value_or(""), args.cache};
+    if (shape.name == "watch") return watch(replica);
+    return snapshot(replica, std::chrono::seconds(30));
+  }
+
   HttpClient client(choose_server(args), kTimeout);
   const std::vector<std::string>& op = args.positional;
   if (shape.name == "put")
@@ -214,6 +243,9 @@ int main(int argc, char** argv) {
       case NetworkError::Kind::broken_connection: print_error("network_error", e.what()); break;
     }
     return kExitNetwork;
+  } catch (const hotstate::ClientError& e) {
+    print_error(e.code(), e.what());
+    return e.code() == "invalid_argument" ? kExitUsage : kExitError;
   } catch (const std::exception& e) {
     print_error("error", e.what());
     return kExitError;

@@ -44,6 +44,7 @@ struct FaultProxy::Impl {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   tcp::acceptor acceptor{io};
+  asio::steady_timer accept_retry{io};
   unsigned short port = 0;
 
   tcp::endpoint target;
@@ -158,6 +159,7 @@ class FaultProxy::Connection : public std::enable_shared_from_this<Connection> {
     bool failed = false;  // the source reset or errored: close the whole connection
     std::optional<std::uint64_t> write_arming;  // the arming the write in flight counts toward
     std::size_t write_reserved = 0;             // the cut budget that write holds
+    std::size_t write_length = 0;               // bytes of the write in progress
     State state = State::idle;
   };
 
@@ -170,8 +172,10 @@ class FaultProxy::Connection : public std::enable_shared_from_this<Connection> {
         return;
       }
       error_code ignored;
-      client_.set_option(tcp::no_delay(true), ignored);
-      server_.set_option(tcp::no_delay(true), ignored);
+      for (auto* socket : {&client_, &server_}) {
+        socket->set_option(tcp::no_delay(true), ignored);
+        socket->non_blocking(true, ignored);
+      }
       for (auto& pump : pumps_) read(pump);
     });
   }
@@ -246,23 +250,41 @@ class FaultProxy::Connection : public std::enable_shared_from_this<Connection> {
       pump.write_reserved = length;
     }
     pump.state = State::writing;
-    pump.to->async_write_some(
-        asio::buffer(pump.buffer.data() + pump.begin, length),
-        [this, self = shared_from_this(), &pump](const error_code& ec, std::size_t n) {
-          if (closed_) return;  // close() settled the budget
-          bool budget_spent = settle_cut_budget(pump, ec ? 0 : n);
-          if (ec) {
-            close();
-            return;
-          }
-          pump.begin += n;
-          (pump.to_client ? proxy_.to_client : proxy_.to_server) += n;
-          if (budget_spent) {
-            close();
-            return;
-          }
-          deliver(pump);
-        });
+    pump.write_length = length;
+    try_write(pump);
+  }
+
+  // Writes without blocking (both sockets are non-blocking) so the byte counters move
+  // before the peer can see the bytes; waits for room only when the kernel has none.
+  void try_write(Pump& pump) {
+    error_code ec;
+    std::size_t n =
+        pump.to->write_some(asio::buffer(pump.buffer.data() + pump.begin, pump.write_length), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      pump.to->async_wait(tcp::socket::wait_write,
+                          [this, self = shared_from_this(), &pump](const error_code& wait_ec) {
+                            if (closed_) return;  // close() settled the budget
+                            if (wait_ec) {
+                              settle_cut_budget(pump, 0);
+                              close();
+                              return;
+                            }
+                            try_write(pump);
+                          });
+      return;
+    }
+    bool budget_spent = settle_cut_budget(pump, ec ? 0 : n);
+    if (ec) {
+      close();
+      return;
+    }
+    pump.begin += n;
+    (pump.to_client ? proxy_.to_client : proxy_.to_server) += n;
+    if (budget_spent) {
+      close();
+      return;
+    }
+    deliver(pump);
   }
 
   // Ends the pump's reservation: what was not written goes back to the cut budget.
@@ -311,7 +333,15 @@ void FaultProxy::Impl::accept_next() {
       ++accepted;
       connection->start();
     }
-    accept_next();
+    if (!ec) {
+      accept_next();
+      return;
+    }
+    // Out of descriptors or similar: retry shortly instead of spinning.
+    accept_retry.expires_after(std::chrono::milliseconds(10));
+    accept_retry.async_wait([this](const error_code& wait_ec) {
+      if (!wait_ec && acceptor.is_open()) accept_next();
+    });
   });
 }
 
@@ -348,6 +378,7 @@ FaultProxy::~FaultProxy() {
   impl_->run_on_io([impl = impl_.get()] {
     error_code ignored;
     impl->acceptor.close(ignored);
+    impl->accept_retry.cancel();
     for (auto& connection : impl->snapshot()) connection->close();
   });
   // Everything is closed; stop() keeps a straggling handler from delaying the join. The

@@ -44,8 +44,9 @@ class FaultProxy {
   void cut();
 
   // While on, nothing moves in either direction and nothing is closed: a half-open link.
-  // Bytes stay unread in the kernel so the sender's writes eventually block; EOFs and
-  // resets from either side are held too. Connections accepted while stalled are not
+  // Bytes stay unread in the kernel (beyond at most one chunk per direction the proxy had
+  // already read) so the sender's writes eventually block; EOFs and resets from either
+  // side are held too. Connections accepted while stalled are not
   // connected upstream until the stall ends (the server sees nothing). Turning it off
   // forwards everything held, in order, with nothing lost.
   void stall(bool on);
@@ -70,7 +71,10 @@ class FaultProxy {
   std::size_t accepted() const;
   // Connections accepted and not yet closed (including ones waiting out a stall).
   std::size_t open_connections() const;
-  // Bytes written to clients / to servers so far, over all connections.
+  // Bytes written to clients / to servers so far, over all connections. Each is updated
+  // just after the bytes are handed to the kernel, so a peer may see them an instant
+  // earlier: poll rather than read once. (accepted() and open_connections() change
+  // before the client can observe the connection's fate.)
   std::uint64_t bytes_to_client() const;
   std::uint64_t bytes_to_server() const;
 

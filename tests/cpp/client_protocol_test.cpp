@@ -1,0 +1,152 @@
+// The client against a scripted stream server, for what a real server never does on
+// purpose: a gap in the delta chain, and a server that is behind the replica.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <optional>
+#include <thread>
+
+#include "hotstate/client.hpp"
+#include "hotstate/protocol.hpp"
+#include "hotstate/value.hpp"
+
+using namespace hotstate;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+namespace {
+
+constexpr std::uint64_t kEpoch = 0x1234;
+
+RecordPtr record(const std::string& key, const std::string& json, std::uint64_t revision) {
+  auto r = std::make_shared<Record>();
+  r->collection = "flags";
+  r->key = key;
+  r->value = json_to_flex(json);
+  r->create_revision = revision;
+  r->mod_revision = revision;
+  r->version = 1;
+  return r;
+}
+
+protocol::FramePtr delta(std::uint64_t from, std::uint64_t to, const std::vector<std::pair<std::uint64_t, RecordPtr>>& puts) {
+  std::vector<ChangeOp> ops;
+  for (const auto& [revision, r] : puts) ops.push_back({OpKind::Put, r});
+  std::vector<protocol::TxnView> txns;
+  for (std::size_t i = 0; i < puts.size(); ++i) txns.push_back({puts[i].first, {&ops[i]}});
+  return protocol::encode_delta(from, to, txns);
+}
+
+// Serves one scripted conversation per connection, on a thread of its own.
+class ScriptedServer {
+ public:
+  using Script = std::function<void(websocket::stream<asio::ip::tcp::socket>&, const wire::Subscribe&)>;
+
+  explicit ScriptedServer(std::vector<Script> scripts) : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this, scripts = std::move(scripts)] {
+      for (const auto& script : scripts) {
+        try {
+          websocket::stream<asio::ip::tcp::socket> ws(io_);
+          acceptor_.accept(ws.next_layer());
+          ws.accept();
+          ws.binary(true);
+          beast::flat_buffer buffer;
+          ws.read(buffer);  // Hello
+          send(ws, protocol::encode_welcome(kEpoch, 8, "scripted", 100));
+          buffer.clear();
+          ws.read(buffer);  // Subscribe
+          std::vector<std::uint8_t> bytes(static_cast<const std::uint8_t*>(buffer.cdata().data()),
+                                          static_cast<const std::uint8_t*>(buffer.cdata().data()) + buffer.size());
+          const wire::Frame* frame = protocol::verify_frame(bytes);
+          ASSERT_NE(frame, nullptr);
+          const auto* subscribe = frame->message_as_Subscribe();
+          ASSERT_NE(subscribe, nullptr);
+          if (subscribe->resume()) resumes.push_back(subscribe->resume()->revision());
+          script(ws, *subscribe);
+          held_.push_back(std::move(ws));  // keep it open until the test ends
+        } catch (const std::exception&) {
+          return;
+        }
+      }
+    });
+  }
+  ~ScriptedServer() {
+    // A thread still waiting in accept() gets a connection that closes at once, fails
+    // its handshake and ends.
+    {
+      asio::io_context io;
+      asio::ip::tcp::socket poke(io);
+      boost::system::error_code ignored;
+      poke.connect(acceptor_.local_endpoint(), ignored);
+    }
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  static void send(websocket::stream<asio::ip::tcp::socket>& ws, const protocol::FramePtr& frame) {
+    ws.write(asio::buffer(frame->bytes().data(), frame->size()));
+  }
+  std::vector<std::uint64_t> resumes;
+
+ private:
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::thread thread_;
+  std::vector<websocket::stream<asio::ip::tcp::socket>> held_;
+};
+
+ClientOptions options_for(const std::string& url) {
+  ClientOptions options;
+  options.urls = {url};
+  options.selectors = {{"flags", ""}};
+  options.backoff_initial = 10ms;
+  options.backoff_max = 50ms;
+  return options;
+}
+
+}  // namespace
+
+TEST(ClientProtocol, AGapInTheDeltaChainIsResumedFromTheReplicaPosition) {
+  using Ws = websocket::stream<asio::ip::tcp::socket>;
+  ScriptedServer server({
+      [](Ws& ws, const wire::Subscribe&) {
+        ScriptedServer::send(ws, protocol::encode_snapshot_begin(kEpoch, 5, false));
+        std::vector<RecordPtr> records{record("a", "1", 5)};
+        ScriptedServer::send(ws, protocol::encode_snapshot_chunk(records));
+        ScriptedServer::send(ws, protocol::encode_snapshot_end(5));
+        // Revisions 6 and 7 never arrive: this delta does not chain.
+        ScriptedServer::send(ws, delta(7, 8, {{8, record("c", "3", 8)}}));
+      },
+      [](Ws& ws, const wire::Subscribe&) {
+        ScriptedServer::send(ws, delta(5, 8, {{6, record("b", "2", 6)}, {8, record("c", "3", 8)}}));
+      },
+  });
+  Client client(options_for(server.url()));
+  ASSERT_TRUE(client.wait_for_revision(8, 10s));
+  EXPECT_NE(client.get("flags", "a"), nullptr);
+  EXPECT_NE(client.get("flags", "b"), nullptr) << "the missed revision was fetched on resume";
+  EXPECT_NE(client.get("flags", "c"), nullptr);
+  EXPECT_EQ(client.status().connects, 2u);
+  ASSERT_EQ(server.resumes.size(), 1u);
+  EXPECT_EQ(server.resumes[0], 5u) << "resumed from the last revision it really had";
+}
+
+TEST(ClientProtocol, OldOpsInADeltaAreSkipped) {
+  using Ws = websocket::stream<asio::ip::tcp::socket>;
+  ScriptedServer server({[](Ws& ws, const wire::Subscribe&) {
+    ScriptedServer::send(ws, protocol::encode_snapshot_begin(kEpoch, 5, false));
+    std::vector<RecordPtr> records{record("a", "\"new\"", 5)};
+    ScriptedServer::send(ws, protocol::encode_snapshot_chunk(records));
+    ScriptedServer::send(ws, protocol::encode_snapshot_end(5));
+    // Overlaps what the snapshot already holds: revision 4 must not roll "a" back.
+    ScriptedServer::send(ws, delta(3, 6, {{4, record("a", "\"old\"", 4)}, {6, record("b", "1", 6)}}));
+  }});
+  Client client(options_for(server.url()));
+  ASSERT_TRUE(client.wait_for_revision(6, 10s));
+  EXPECT_EQ(client.get_json("flags", "a"), "\"new\"");
+  EXPECT_EQ(client.get_json("flags", "b"), "1");
+}
