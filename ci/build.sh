@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Configures and builds everything into ./build (reused by every test stage; ccache keeps
-# rebuilds cheap). Extra arguments go to cmake's configure step.
+# Configures and builds into ./build (reused by every test stage; ccache keeps rebuilds
+# cheap). Extra arguments go to cmake's configure step; HOTSTATE_TARGETS (space
+# separated) limits what is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +12,6 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-2G}
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "$@" > "$build_dir.configure.log" 2>&1 ||
   { cat "$build_dir.configure.log"; exit 1; }
-cmake --build "$build_dir" -j "$(nproc)"
+targets=()
+for t in ${HOTSTATE_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$build_dir" -j "$(nproc)" "${targets[@]}"

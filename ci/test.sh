@@ -1,10 +1,31 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds once, then runs the whole suite.
+# Runs every test: installs what is missing, builds, then runs the suite three ways:
+#   1. AddressSanitizer + UndefinedBehaviorSanitizer build, whole suite;
+#   2. ThreadSanitizer build, the client suites (reader threads, callbacks, reconnects);
+#   3. the normal build, whole suite (last, so the run ends with its summary line).
 # This is the README's test command and what CI runs (.ci/run).
+# HOTSTATE_SKIP_SANITIZERS=1 runs only step 3 (quick local runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash ci/setup.sh
+jobs=$(nproc)
+# Tests start their own hotstated on free loopback ports, so they run side by side.
+run_ctest() { ctest --test-dir "$1" --output-on-failure -j "$jobs" --timeout 900 "${@:2}"; }
+
+if [ "${HOTSTATE_SKIP_SANITIZERS:-0}" != 1 ]; then
+  echo "== address + undefined-behaviour sanitizers"
+  HOTSTATE_BUILD_DIR=build-asan bash ci/build.sh -DHOTSTATE_SANITIZE=address,undefined
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_ctest build-asan
+
+  echo "== thread sanitizer (client suites)"
+  HOTSTATE_BUILD_DIR=build-tsan HOTSTATE_TARGETS="client_test client_protocol_test record_map_test" \
+    bash ci/build.sh -DHOTSTATE_SANITIZE=thread
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    run_ctest build-tsan -R '^(Client|ClientProtocol|ClientOptionsTest|RecordMap|ReplicaState)\.'
+fi
+
+echo "== normal build"
 bash ci/build.sh
-# Tests start their own hotstated on free loopback ports, so they can run side by side.
-ctest --test-dir "${HOTSTATE_BUILD_DIR:-build}" --output-on-failure -j "$(nproc)" --timeout 600
+run_ctest build

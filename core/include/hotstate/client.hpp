@@ -25,16 +25,16 @@
 namespace hotstate {
 
 struct Selector {
-  std::string collection;
-  std::string prefix;  // empty: the whole collection
+  std::string collection{};
+  std::string prefix{};  // empty: the whole collection
 };
 
 struct ClientOptions {
   // Servers to try in turn: "http://host:port" (or "ws://host:port"; the stream path is
   // added). At least one.
-  std::vector<std::string> urls;
+  std::vector<std::string> urls{};
   // What the replica holds. At least one.
-  std::vector<Selector> selectors;
+  std::vector<Selector> selectors{};
   // No frame for this long marks the link STALE; twice this drops and reconnects it.
   // 0: three times the server's heartbeat interval.
   std::chrono::milliseconds stale_after{0};
@@ -48,10 +48,10 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{10'000};
   // Offline cache: empty = none. Written atomically every `cache_interval` and at close;
   // read at start so reads work before (and without) any connection.
-  std::string cache_path;
+  std::string cache_path{};
   std::chrono::milliseconds cache_interval{10'000};
   std::string client_name = "hotstate-cpp";
-  std::string token;
+  std::string token{};
   // Change batches waiting for the dispatcher before they are merged into one.
   std::size_t callback_queue_limit = 10'000;
 };
@@ -97,9 +97,9 @@ struct ChangeBatch {
 };
 
 struct ChangeFilter {
-  std::string collection;          // empty: every collection
-  std::string prefix;              // keys starting with this
-  std::optional<std::string> key;  // exactly this key
+  std::string collection{};          // empty: every collection
+  std::string prefix{};              // keys starting with this
+  std::optional<std::string> key{};  // exactly this key
   // Deliver writes that left the value byte-for-byte the same (default: skip them).
   bool include_unchanged_values = false;
 };

@@ -31,8 +31,10 @@ Dispatcher::Dispatcher(std::size_t queue_limit) : queue_limit_(std::max<std::siz
 
 void Dispatcher::start() {
   std::lock_guard lock(mutex_);
-  thread_ = std::thread([self = shared_from_this()] { self->run(); });
-  thread_id_ = thread_.get_id();
+  thread_ = std::thread([self = shared_from_this()] {
+    self->thread_id_ = std::this_thread::get_id();
+    self->run();
+  });
 }
 
 // Only reached once the thread has ended (it holds a reference while it runs).

@@ -8,6 +8,7 @@
 // states. Nothing is lost; only intermediate steps are skipped. Status updates waiting
 // behind each other are collapsed to the latest.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -41,7 +42,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // Stops after the callback now running; pending events are dropped. Joins the thread
   // unless called from it (then the thread ends by itself once the callback returns).
   void stop();
-  bool on_dispatcher_thread() const { return std::this_thread::get_id() == thread_id_; }
+  bool on_dispatcher_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
  private:
   struct ChangeEvent {
@@ -77,7 +78,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   SubscriptionId running_ = 0;  // subscription whose callback runs now
   bool stopping_ = false;
   std::thread thread_;
-  std::thread::id thread_id_;
+  std::atomic<std::thread::id> thread_id_{};  // set by the thread itself as it starts
 };
 
 }  // namespace hotstate::client
