@@ -15,12 +15,13 @@ run_ctest() { ctest --test-dir "$1" --output-on-failure -j "$jobs" --timeout 900
 
 if [ "${HOTSTATE_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== address + undefined-behaviour sanitizers"
-  HOTSTATE_BUILD_DIR=build-asan bash ci/build.sh -DHOTSTATE_SANITIZE=address,undefined
+  HOTSTATE_BUILD_DIR=build-asan HOTSTATE_BUILD_TYPE=Debug bash ci/build.sh -DHOTSTATE_SANITIZE=address,undefined
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_ctest build-asan
 
   echo "== thread sanitizer (client suites)"
-  HOTSTATE_BUILD_DIR=build-tsan HOTSTATE_TARGETS="client_test client_protocol_test record_map_test" \
+  HOTSTATE_BUILD_DIR=build-tsan HOTSTATE_BUILD_TYPE=Debug \
+    HOTSTATE_TARGETS="client_test client_protocol_test record_map_test" \
     bash ci/build.sh -DHOTSTATE_SANITIZE=thread
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     run_ctest build-tsan -R '^(Client|ClientProtocol|ClientOptionsTest|RecordMap|ReplicaState)\.'

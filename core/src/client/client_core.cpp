@@ -83,16 +83,13 @@ void Client::Core::close() {
   });
   if (io_thread.joinable()) io_thread.join();
   {
+    // Taking the mutex orders `closing` before the cache thread's next wait: no lost wake-up.
     std::lock_guard lock(cache_mutex);
   }
   cache_wake.notify_all();
   if (cache_thread.joinable()) cache_thread.join();
   if (!options.cache_path.empty()) write_cache_now();
-  set_state(LinkState::Closed);
-  {
-    std::lock_guard lock(status_mutex);
-  }
-  // Let the final status reach status callbacks? No: after close() nothing runs.
+  set_state(LinkState::Closed);  // no callback runs after close()
   dispatcher->stop();
 }
 
@@ -136,6 +133,15 @@ void Client::Core::publish(client::StatePtr next) {
     status.bytes = state->bytes;
   }
   status_changed.notify_all();
+}
+
+void Client::Core::mark_live() {
+  if (live_since == Clock::time_point{}) live_since = Clock::now();
+  {
+    std::lock_guard lock(status_mutex);
+    status.reconnect_attempts = 0;
+  }
+  set_state(LinkState::Live);
 }
 
 void Client::Core::reconnect_now() {
@@ -340,12 +346,7 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
       }
       // Callbacks learn only what differs between what they saw and the new state.
       dispatcher->post_changes(before, state, state->revision, had_state && snapshot_reset, {});
-      live_since = Clock::now();
-      {
-        std::lock_guard lock(status_mutex);
-        status.reconnect_attempts = 0;
-      }
-      set_state(LinkState::Live);
+      mark_live();
       return;
     }
     case wire::Message::Delta: {
@@ -383,12 +384,7 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
         status.source = DataSource::Server;
         status.server_revision = std::max(status.server_revision, d->to_revision());
       }
-      if (live_since == Clock::time_point{}) live_since = Clock::now();
-      {
-        std::lock_guard lock(status_mutex);
-        status.reconnect_attempts = 0;
-      }
-      set_state(LinkState::Live);
+      mark_live();
       return;
     }
     case wire::Message::Progress: {
@@ -405,14 +401,7 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
         moved.set_revision(revision);
         publish(moved.build());
       }
-      if (!snapshot && subscribed) {
-        if (live_since == Clock::time_point{}) live_since = Clock::now();
-        {
-          std::lock_guard lock(status_mutex);
-          status.reconnect_attempts = 0;
-        }
-        set_state(LinkState::Live);
-      }
+      if (!snapshot && subscribed) mark_live();
       return;
     }
     case wire::Message::Error: {

@@ -49,6 +49,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   void handle_frame(const wire::Frame& frame, client::StateBuilder*& delta, std::vector<ChangeBatch>& batches);
   void publish(client::StatePtr next);
   void set_state(LinkState state, std::string error = {});
+  // The replica is current with the server: LIVE, and the backoff counters start over.
+  void mark_live();
   void reconnect_now();
 
   boost::asio::io_context io;

@@ -160,24 +160,7 @@ void Dispatcher::deliver(ChangeEvent& event) {
     batch.merged = event.merged;
     for (const auto& change : event.changes)
       if (selected(*sub->filter, change)) batch.changes.push_back(change);
-    if (batch.changes.empty()) continue;
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_ || !subscriptions_.count(id)) continue;
-      running_ = id;
-    }
-    try {
-      sub->on_change(batch);
-    } catch (const std::exception& e) {
-      report_callback_error(e.what());
-    } catch (...) {
-      report_callback_error("unknown exception");
-    }
-    {
-      std::lock_guard lock(mutex_);
-      running_ = 0;
-    }
-    idle_.notify_all();
+    if (!batch.changes.empty()) invoke(id, [&] { sub->on_change(batch); });
   }
 }
 
@@ -188,25 +171,27 @@ void Dispatcher::deliver(const ClientStatus& status) {
     for (const auto& [id, sub] : subscriptions_)
       if (sub->on_status) targets.emplace_back(id, sub);
   }
-  for (const auto& [id, sub] : targets) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_ || !subscriptions_.count(id)) continue;
-      running_ = id;
-    }
-    try {
-      sub->on_status(status);
-    } catch (const std::exception& e) {
-      report_callback_error(e.what());
-    } catch (...) {
-      report_callback_error("unknown exception");
-    }
-    {
-      std::lock_guard lock(mutex_);
-      running_ = 0;
-    }
-    idle_.notify_all();
+  for (const auto& [id, sub] : targets) invoke(id, [&] { sub->on_status(status); });
+}
+
+void Dispatcher::invoke(SubscriptionId id, const std::function<void()>& call) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || !subscriptions_.count(id)) return;  // removed meanwhile
+    running_ = id;
   }
+  try {
+    call();
+  } catch (const std::exception& e) {
+    report_callback_error(e.what());
+  } catch (...) {
+    report_callback_error("unknown exception");
+  }
+  {
+    std::lock_guard lock(mutex_);
+    running_ = 0;
+  }
+  idle_.notify_all();
 }
 
 }  // namespace hotstate::client

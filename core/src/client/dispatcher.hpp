@@ -64,6 +64,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   void run();
   void deliver(ChangeEvent& event);
   void deliver(const ClientStatus& status);
+  // Runs one callback unless its subscription was removed; tracks it for remove().
+  void invoke(SubscriptionId id, const std::function<void()>& call);
 
   const std::size_t queue_limit_;
   std::mutex mutex_;
