@@ -338,6 +338,10 @@ TEST_F(ClientTest, CorruptOrForeignCacheFilesAreIgnored) {
 }
 
 TEST_F(ClientTest, ManyReadersDuringResetsSeeWholeStates) {
+  // A change log of one entry: every reconnect after a few writes is a reset snapshot.
+  server_ = std::make_unique<ServerProcess>(
+      std::vector<std::string>{"--memory", "--heartbeat-ms", "100", "--changelog-retain", "1"});
+  http_ = std::make_unique<HttpClient>(server_->host(), server_->port());
   FaultProxy proxy(server_->host(), server_->port());
   // Every state the server goes through has a == b: readers must never see them differ.
   auto pair_txn = [&](int i) {
@@ -365,16 +369,38 @@ TEST_F(ClientTest, ManyReadersDuringResetsSeeWholeStates) {
       }
     });
   for (int i = 1; i <= 200; ++i) {
+    if (i % 50 == 10) proxy.stall(true);  // writes pile up while the link is held...
     pair_txn(i);
-    if (i % 50 == 0) proxy.cut();
+    if (i % 50 == 20) {
+      proxy.stall(false);
+      proxy.cut();  // ...then it breaks: the resume is past the horizon, so a reset follows
+    }
   }
   auto last = http_->request("GET", "/v1/status").json().at("revision").to_number<std::uint64_t>();
-  EXPECT_TRUE(client.wait_for_revision(last, 10s));
+  EXPECT_TRUE(client.wait_for_revision(last, 10s))
+      << to_string(client.status().state) << " at " << client.status().revision << ": " << client.status().last_error;
   stop = true;
   for (auto& t : readers) t.join();
   EXPECT_GT(reads.load(), 0);
   EXPECT_EQ(torn.load(), 0);
   EXPECT_EQ(value_of(client.get("flags", "a")), "200");
+  EXPECT_GE(client.status().resets, 1u);
+}
+
+TEST_F(ClientTest, TriesEveryServerUrlInTurn) {
+  ServerProcess gone;
+  std::string dead = gone.url();
+  gone.stop();
+  put("flags", "a", "1");
+  auto options = options_for(dead);
+  options.urls.push_back(server_->url());
+  Client client(options);
+  ASSERT_TRUE(client.wait_ready(10s));
+  EXPECT_EQ(client.status().server_url, server_->url());
+  EXPECT_EQ(value_of(client.get("flags", "a")), "1");
+  // Writes skip the unreachable server too.
+  auto revision = client.put("flags", "b", "2");
+  EXPECT_TRUE(client.wait_for_revision(revision, 10s));
 }
 
 TEST_F(ClientTest, CloseFromInsideACallbackAndWhileConnecting) {

@@ -27,7 +27,7 @@ void StateCell::publish(StatePtr state) {
   version_.fetch_add(1, std::memory_order_release);
 }
 
-const State& StateCell::current() const {
+const StatePtr& StateCell::cached() const {
   std::uint64_t version = version_.load(std::memory_order_acquire);
   for (auto& entry : t_cache) {
     if (entry.cell != id_) continue;
@@ -36,19 +36,18 @@ const State& StateCell::current() const {
       entry.state = state_;
       entry.version = version_.load(std::memory_order_relaxed);
     }
-    return *entry.state;
+    return entry.state;
   }
   std::lock_guard lock(mutex_);
-  // Drop entries of cells other threads' clients may have closed long ago? They are
-  // only freed here when the thread reads a new cell; keep the list short.
+  // A thread that reads several clients keeps one entry each; entries of clients closed
+  // long ago are dropped first.
   if (t_cache.size() >= 8) t_cache.erase(t_cache.begin());
   t_cache.push_back(CachedState{id_, version_.load(std::memory_order_relaxed), state_});
-  return *t_cache.back().state;
+  return t_cache.back().state;
 }
 
-StatePtr StateCell::current_shared() const {
-  std::lock_guard lock(mutex_);
-  return state_;
-}
+const State& StateCell::current() const { return *cached(); }
+
+StatePtr StateCell::current_shared() const { return cached(); }
 
 }  // namespace hotstate::client

@@ -24,10 +24,12 @@ class StateCell {
   void publish(StatePtr state);
   // The current state, through the calling thread's cache.
   const State& current() const;
-  // The current state as an owning pointer (for ReadTxn).
+  // The current state as an owning pointer (for ReadTxn): one reference count more, no lock.
   StatePtr current_shared() const;
 
  private:
+  const StatePtr& cached() const;  // the calling thread's entry, refreshed when stale
+
   const std::uint64_t id_;  // unique per cell, so cached entries of dead cells never match
   std::atomic<std::uint64_t> version_{0};
   mutable std::mutex mutex_;
