@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <cstdio>
 
@@ -79,7 +80,7 @@ void Client::Core::close() {
   asio::post(io, [this] {
     backoff_timer.cancel();
     watchdog_timer.cancel();
-    if (link) beast::get_lowest_layer(*link).close();
+    if (close_link) close_link();
   });
   if (io_thread.joinable()) io_thread.join();
   {
@@ -147,9 +148,9 @@ void Client::Core::mark_live() {
 void Client::Core::reconnect_now() {
   asio::post(io, [self = shared_from_this()] {
     self->backoff_timer.cancel();  // a pending backoff ends at once
-    if (self->link) {
+    if (self->close_link) {
       self->drop_reason = "reconnect requested by the application";
-      beast::get_lowest_layer(*self->link).close();
+      self->close_link();
     }
   });
 }
@@ -173,7 +174,7 @@ awaitable<void> Client::Core::run() {
       error = server.text + ": " + e.what();
     }
     if (!drop_reason.empty()) error = drop_reason;  // we dropped the link ourselves: say why
-    link = nullptr;
+    close_link = nullptr;
     subscribed = false;
     snapshot.reset();
     if (closing) break;
@@ -201,11 +202,11 @@ awaitable<void> Client::Core::session(const net::ServerUrl& server) {
   set_state(LinkState::Connecting);
   asio::ip::tcp::resolver resolver(io);
   auto endpoints = co_await resolver.async_resolve(server.host, server.port, use_awaitable);
-  WebSocket ws(io);
-  link = &ws;
+  boost::beast::websocket::stream<beast::tcp_stream> ws(io);
+  close_link = [&ws] { beast::get_lowest_layer(ws).close(); };
   struct ClearLink {
     Core* core;
-    ~ClearLink() { core->link = nullptr; }
+    ~ClearLink() { core->close_link = nullptr; }
   } clear_link{this};
   if (closing) co_return;
   beast::get_lowest_layer(ws).expires_after(options.connect_timeout);
@@ -254,18 +255,18 @@ awaitable<void> Client::Core::session(const net::ServerUrl& server) {
 awaitable<void> Client::Core::watchdog(std::uint64_t this_link) {
   // Checks a few times per stale period: STALE after `stale_after` without a frame,
   // and the link is dropped (and resumed elsewhere or later) after twice that.
-  while (!closing && link_number == this_link && link) {
+  while (!closing && link_number == this_link && close_link) {
     watchdog_timer.expires_after(std::max<std::chrono::milliseconds>(stale_after / 4, 5ms));
     boost::system::error_code ec;
     co_await watchdog_timer.async_wait(asio::redirect_error(use_awaitable, ec));
-    if (closing || link_number != this_link || !link) co_return;
+    if (closing || link_number != this_link || !close_link) co_return;
     auto silent = Clock::now() - last_frame;
     if (silent >= 2 * stale_after) {
       drop_reason = "no frame from the server for " +
                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(silent).count()) +
                     " ms (half-open link?); reconnecting";
       set_state(LinkState::Stale, drop_reason);
-      beast::get_lowest_layer(*link).close();
+      close_link();
       co_return;
     }
     if (silent >= stale_after) {

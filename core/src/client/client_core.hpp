@@ -7,9 +7,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -25,8 +24,6 @@
 namespace hotstate {
 
 struct Client::Core : std::enable_shared_from_this<Client::Core> {
-  using WebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;
-
   explicit Core(ClientOptions options);
   void start();
   void close();
@@ -59,7 +56,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   std::atomic<bool> closing{false};
   boost::asio::steady_timer backoff_timer{io};
   boost::asio::steady_timer watchdog_timer{io};
-  WebSocket* link = nullptr;       // the open link, if any
+  // Closes the open link (set while a session runs; the WebSocket stays in client_core.cpp).
+  std::function<void()> close_link;
   std::uint64_t link_number = 0;   // increases per connection (ends watchdogs of old links)
   std::chrono::steady_clock::time_point last_frame;
   std::chrono::steady_clock::time_point live_since;
