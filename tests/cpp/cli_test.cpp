@@ -230,7 +230,7 @@ TEST_F(CliTest, LsFollowsEveryPage) {
   // 250 records is more than the server's default page of 100.
   json::array ops;
   for (int i = 0; i < 250; ++i) {
-    char key[8];
+    char key[16];
     std::snprintf(key, sizeof key, "k%03d", i);
     ops.push_back({{"op", "put"}, {"collection", "many"}, {"key", key}, {"value", i}});
   }
@@ -241,7 +241,7 @@ TEST_F(CliTest, LsFollowsEveryPage) {
   const json::array& records = all.at("records").as_array();
   ASSERT_EQ(records.size(), 250u);
   for (int i = 0; i < 250; ++i) {
-    char key[8];
+    char key[16];
     std::snprintf(key, sizeof key, "k%03d", i);
     EXPECT_EQ(records[i].at("key"), key);
     EXPECT_EQ(records[i].at("value"), json::value(i));
