@@ -117,6 +117,9 @@ class ReadTxn {
   const Record* get(std::string_view collection, std::string_view key) const;
   // Records of `collection` whose key starts with `prefix`, sorted by key.
   std::vector<const Record*> scan(std::string_view collection, std::string_view prefix = {}) const;
+  // The same, as owning pointers (for handles that outlive this ReadTxn's scope).
+  RecordPtr get_shared(std::string_view collection, std::string_view key) const;
+  std::vector<RecordPtr> scan_shared(std::string_view collection, std::string_view prefix = {}) const;
   std::size_t size() const;
 
   struct State;

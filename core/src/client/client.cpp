@@ -101,6 +101,14 @@ std::vector<const Record*> ReadTxn::scan(std::string_view collection, std::strin
   return out;
 }
 
+RecordPtr ReadTxn::get_shared(std::string_view collection, std::string_view key) const {
+  return state_->find_shared(collection, key);
+}
+
+std::vector<RecordPtr> ReadTxn::scan_shared(std::string_view collection, std::string_view prefix) const {
+  return state_->scan(collection, prefix);
+}
+
 ClientStatus Client::status() const { return core_->status_snapshot(); }
 
 bool Client::wait_ready(std::chrono::milliseconds timeout) const {

@@ -1,0 +1,240 @@
+/*
+ * hotstate.h — the stable C ABI of hotstate (libhotstate).
+ *
+ * A client keeps a replica of selected collections in process memory, fed by one stream
+ * to hotstated; reads are local lookups and keep answering while the server is away.
+ * See docs/c-api.md for a complete example.
+ *
+ * Conventions
+ *  - Every function returns an hs_status (HS_OK = 0) unless it cannot fail. On failure
+ *    hs_last_error() gives a message for the calling thread. No C++ exception ever
+ *    crosses this boundary; a NULL argument is HS_ERR_INVALID_ARGUMENT, never a crash.
+ *  - Handles are opaque. X_open/X_new pair with X_close/X_free; free functions accept NULL.
+ *  - Memory the library allocates for you (JSON text) is released with hs_free().
+ *  - Strings passed in are UTF-8. Keys may contain any bytes of valid UTF-8, so they are
+ *    passed as (pointer, length); collection names and URLs are NUL-terminated.
+ *  - All functions are thread-safe unless stated otherwise.
+ */
+#ifndef HOTSTATE_H
+#define HOTSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define HS_API __attribute__((visibility("default")))
+#else
+#define HS_API
+#endif
+
+/* ==== Version ============================================================ */
+
+#define HS_VERSION_MAJOR 0
+#define HS_VERSION_MINOR 1
+#define HS_VERSION_PATCH 0
+/* Bumped only for incompatible ABI changes; it is the shared library's SONAME number. */
+#define HS_ABI_VERSION 1
+
+/* The library's version, e.g. "0.1.0" (static storage). */
+HS_API const char *hs_version(void);
+/* The ABI version the library implements; compare with HS_ABI_VERSION. */
+HS_API int hs_abi_version(void);
+
+/* ==== Errors ============================================================= */
+
+/* Stable numbers: never reused or renumbered. */
+typedef enum hs_status {
+  HS_OK = 0,
+  HS_ERR_INVALID_ARGUMENT = 1, /* NULL, malformed name/key/option, bad JSON from the caller */
+  HS_ERR_NOT_FOUND = 2,        /* no such record */
+  HS_ERR_CONDITION_FAILED = 3, /* if_revision did not match (HTTP 412) */
+  HS_ERR_TIMEOUT = 4,          /* a wait ran out */
+  HS_ERR_UNAVAILABLE = 5,      /* no server could be reached */
+  HS_ERR_CLOSED = 6,           /* the client was closed */
+  HS_ERR_REFUSED = 7,          /* the server refused a write for another reason (4xx/5xx) */
+  HS_ERR_TYPE_MISMATCH = 8,    /* a typed read found a value of another type */
+  HS_ERR_NO_MEMORY = 9,
+  HS_ERR_INTERNAL = 10
+} hs_status;
+
+/* The calling thread's message for its last failed call ("" if none). Valid until the
+   thread's next call into the library. */
+HS_API const char *hs_last_error(void);
+/* "HS_OK", "HS_ERR_NOT_FOUND", ... (static storage). */
+HS_API const char *hs_status_name(hs_status status);
+
+/* ==== Memory ============================================================= */
+
+/* Frees memory returned by the library (e.g. hs_record_json). NULL is fine. */
+HS_API void hs_free(void *p);
+
+/* ==== Client ============================================================= */
+
+typedef struct hs_options hs_options;
+typedef struct hs_client hs_client;
+
+/* Options are set one by one, so new ones can be added without breaking old callers. */
+HS_API hs_status hs_options_new(hs_options **out);
+HS_API void hs_options_free(hs_options *options);
+/* "http://host:port" (or ws://). At least one; several are tried in turn. */
+HS_API hs_status hs_options_add_url(hs_options *options, const char *url);
+/* Collection plus key prefix ("" or NULL: the whole collection). At least one. */
+HS_API hs_status hs_options_add_selector(hs_options *options, const char *collection, const char *prefix);
+/* Offline cache file, written every interval_ms (0: default 10 s) and at close. */
+HS_API hs_status hs_options_set_cache(hs_options *options, const char *path, uint32_t interval_ms);
+/* No frame for this long = STALE; twice this = reconnect. 0: three server heartbeats. */
+HS_API hs_status hs_options_set_stale_after(hs_options *options, uint32_t ms);
+/* Full-jitter exponential backoff between reconnects. */
+HS_API hs_status hs_options_set_backoff(hs_options *options, uint32_t initial_ms, uint32_t max_ms);
+HS_API hs_status hs_options_set_timeouts(hs_options *options, uint32_t connect_ms, uint32_t request_ms);
+HS_API hs_status hs_options_set_client_name(hs_options *options, const char *name);
+HS_API hs_status hs_options_set_token(hs_options *options, const char *token);
+
+/* Starts a client (its I/O and callback threads) and returns at once; the options can
+   be freed afterwards. With a cache, reads answer from it before any connection. */
+HS_API hs_status hs_client_open(const hs_options *options, hs_client **out);
+/* Stops the client's threads and writes the cache. Afterwards reads and writes return
+   HS_ERR_CLOSED; the handle stays valid until hs_client_free. Idempotent. May be called
+   from a callback. */
+HS_API void hs_client_close(hs_client *client);
+/* Closes (if needed) and releases the handle. NULL is fine. Not from a callback. */
+HS_API void hs_client_free(hs_client *client);
+
+typedef enum hs_link_state {
+  HS_CONNECTING = 0,
+  HS_SYNCING = 1,
+  HS_LIVE = 2,
+  HS_STALE = 3,   /* connected, but nothing heard within the stale timeout */
+  HS_OFFLINE = 4, /* not connected; reads answer from the last state */
+  HS_CLOSED = 5
+} hs_link_state;
+
+typedef enum hs_data_source { HS_SOURCE_NONE = 0, HS_SOURCE_CACHE = 1, HS_SOURCE_SERVER = 2 } hs_data_source;
+
+/* A versioned struct: set struct_size (HS_CLIENT_STATUS_INIT does) before passing it;
+   fields beyond what the library knows stay untouched. */
+typedef struct hs_client_status {
+  uint32_t struct_size;
+  hs_link_state state;
+  hs_data_source source;
+  uint64_t epoch;
+  uint64_t revision;          /* the replica's revision */
+  uint64_t server_revision;   /* latest the server reported */
+  int64_t since_last_contact_ms; /* -1: never heard from a server */
+  uint64_t connects;
+  uint64_t reconnect_attempts;
+  uint64_t resets;
+  uint64_t keys;
+  uint64_t bytes;
+  char last_error[256];       /* NUL-terminated, truncated if longer */
+} hs_client_status;
+#define HS_CLIENT_STATUS_INIT {sizeof(hs_client_status), HS_CONNECTING, HS_SOURCE_NONE, 0, 0, 0, -1, 0, 0, 0, 0, 0, {0}}
+
+HS_API hs_status hs_client_status_get(hs_client *client, hs_client_status *out);
+/* HS_OK once the replica is LIVE; HS_ERR_TIMEOUT otherwise. Blocks the calling thread. */
+HS_API hs_status hs_client_wait_ready(hs_client *client, uint32_t timeout_ms);
+/* HS_OK once the replica reached `revision` (read-your-writes). Blocks. */
+HS_API hs_status hs_client_wait_for_revision(hs_client *client, uint64_t revision, uint32_t timeout_ms);
+/* Drops the link and reconnects now. */
+HS_API hs_status hs_client_reconnect_now(hs_client *client);
+
+/* ==== Reads (local, never touch the network) ============================== */
+
+/* One record: immutable, shared with the replica (no copy). */
+typedef struct hs_record hs_record;
+
+/* *out receives a record to release with hs_record_free; HS_ERR_NOT_FOUND when absent. */
+HS_API hs_status hs_get(hs_client *client, const char *collection, const char *key, size_t key_len,
+                        hs_record **out);
+HS_API void hs_record_free(hs_record *record);
+
+/* Zero-copy views: valid while the record (or the iterator/read that lent it) lives. */
+HS_API hs_status hs_record_value(const hs_record *record, const uint8_t **flexbuffer, size_t *len);
+HS_API hs_status hs_record_key(const hs_record *record, const char **key, size_t *len);
+HS_API hs_status hs_record_collection(const hs_record *record, const char **collection);
+HS_API hs_status hs_record_revisions(const hs_record *record, uint64_t *create_revision,
+                                     uint64_t *mod_revision, uint64_t *version);
+/* The value as JSON text, NUL-terminated, in memory to release with hs_free. */
+HS_API hs_status hs_record_json(const hs_record *record, char **json, size_t *len);
+/* Typed reads of the value's root: HS_ERR_TYPE_MISMATCH when it is of another type.
+   hs_record_string's view is valid while the record lives. */
+HS_API hs_status hs_record_bool(const hs_record *record, int *out);
+HS_API hs_status hs_record_int64(const hs_record *record, int64_t *out);
+HS_API hs_status hs_record_double(const hs_record *record, double *out);
+HS_API hs_status hs_record_string(const hs_record *record, const char **out, size_t *len);
+
+/* Records of a collection whose key starts with a prefix, sorted by key. */
+typedef struct hs_iter hs_iter;
+HS_API hs_status hs_scan(hs_client *client, const char *collection, const char *prefix, size_t prefix_len,
+                         hs_iter **out);
+/* *record is set to the next record (lent: valid until hs_iter_free), or NULL at the end. */
+HS_API hs_status hs_iter_next(hs_iter *iter, const hs_record **record);
+HS_API size_t hs_iter_count(const hs_iter *iter);
+HS_API void hs_iter_free(hs_iter *iter);
+
+/* A read transaction: one revision for many reads. */
+typedef struct hs_read hs_read;
+HS_API hs_status hs_read_begin(hs_client *client, hs_read **out);
+HS_API uint64_t hs_read_revision(const hs_read *read);
+/* *out is lent by the read: valid until hs_read_free. HS_ERR_NOT_FOUND when absent. */
+HS_API hs_status hs_read_get(hs_read *read, const char *collection, const char *key, size_t key_len,
+                             const hs_record **out);
+HS_API hs_status hs_read_scan(hs_read *read, const char *collection, const char *prefix, size_t prefix_len,
+                              hs_iter **out);
+HS_API void hs_read_free(hs_read *read);
+
+/* ==== Writes (HTTP to the same servers; blocking) ========================= */
+
+/* if_revision: NULL for none, else the record's expected mod_revision (0 = absent).
+   *revision_out (may be NULL) receives the committed revision. */
+HS_API hs_status hs_put_json(hs_client *client, const char *collection, const char *key, size_t key_len,
+                             const char *json, size_t json_len, const uint64_t *if_revision,
+                             uint64_t *revision_out);
+/* The value as FlexBuffers bytes (e.g. a record's value). */
+HS_API hs_status hs_put_flex(hs_client *client, const char *collection, const char *key, size_t key_len,
+                             const uint8_t *flexbuffer, size_t len, const uint64_t *if_revision,
+                             uint64_t *revision_out);
+HS_API hs_status hs_delete(hs_client *client, const char *collection, const char *key, size_t key_len,
+                           const uint64_t *if_revision, uint64_t *revision_out);
+/* A transaction as JSON (docs/http-api.md, POST /v1/txn). */
+HS_API hs_status hs_txn(hs_client *client, const char *txn_json, size_t len, uint64_t *revision_out);
+
+/* ==== Subscriptions ======================================================== */
+
+/* What a change callback receives; lent for the duration of the call only. */
+typedef struct hs_change_batch hs_change_batch;
+HS_API uint64_t hs_change_batch_revision(const hs_change_batch *batch);
+/* 1 when the replica was replaced (reset snapshot), else 0. */
+HS_API int hs_change_batch_is_reset(const hs_change_batch *batch);
+HS_API size_t hs_change_batch_count(const hs_change_batch *batch);
+/* The i-th change: before/after are lent for the call (NULL when absent on that side). */
+HS_API hs_status hs_change_batch_get(const hs_change_batch *batch, size_t i, const hs_record **before,
+                                     const hs_record **after);
+
+/* Runs on the client's callback thread, in revision order, one call per transaction,
+   after the replica applied it. It may read from the client, write, unsubscribe and
+   call hs_client_close, but must not call hs_client_free. */
+typedef void (*hs_change_fn)(const hs_change_batch *batch, void *user_data);
+typedef void (*hs_status_fn)(const hs_client_status *status, void *user_data);
+/* Called once with user_data when the subscription ends (unsubscribe or client free). */
+typedef void (*hs_free_fn)(void *user_data);
+
+/* Filters: collection (NULL = all), key prefix (NULL = any), exact key (NULL = any). */
+#define HS_SUBSCRIBE_UNCHANGED_VALUES 1u /* also deliver writes that left a value equal */
+HS_API hs_status hs_subscribe(hs_client *client, const char *collection, const char *prefix, size_t prefix_len,
+                              const char *key, size_t key_len, uint32_t flags, hs_change_fn fn,
+                              void *user_data, hs_free_fn free_user_data, uint64_t *subscription_out);
+HS_API hs_status hs_subscribe_status(hs_client *client, hs_status_fn fn, void *user_data,
+                                     hs_free_fn free_user_data, uint64_t *subscription_out);
+/* After it returns the callback is not running and will not run again (from inside the
+   callback itself: it will not run again). */
+HS_API hs_status hs_unsubscribe(hs_client *client, uint64_t subscription);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HOTSTATE_H */

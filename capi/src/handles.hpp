@@ -1,0 +1,76 @@
+#pragma once
+// What the opaque handles of hotstate.h are, and the exception firewall every entry
+// point goes through.
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "hotstate.h"
+#include "hotstate/client.hpp"
+#include "hotstate/value.hpp"
+
+struct hs_options {
+  hotstate::ClientOptions options;
+};
+
+struct hs_client {
+  std::unique_ptr<hotstate::Client> client;
+  std::atomic<bool> closed{false};
+};
+
+struct hs_record {
+  hotstate::RecordPtr record;
+};
+
+struct hs_iter {
+  std::vector<hs_record> records;
+  std::size_t next = 0;
+};
+
+struct hs_read {
+  hotstate::ReadTxn txn;
+  std::mutex mutex;                  // hs_read_get may be called from several threads
+  std::deque<hs_record> lent;        // records handed out; a deque keeps their addresses
+};
+
+struct hs_change_batch {
+  const hotstate::ChangeBatch* batch = nullptr;
+  std::vector<hs_record> before, after;  // parallel to batch->changes
+};
+
+namespace hotstate::capi {
+
+hs_status fail(hs_status status, const std::string& message);
+// "`what` must not be NULL" as HS_ERR_INVALID_ARGUMENT.
+hs_status fail_null(const char* what);
+// A ClientError's code mapped onto hs_status (server codes for bad input count as
+// HS_ERR_INVALID_ARGUMENT, other refusals as HS_ERR_REFUSED).
+hs_status fail_from_client_error(const ClientError& error);
+const char* t_last_error_cstr();  // this thread's last message
+// NULL -> HS_ERR_INVALID_ARGUMENT, closed -> HS_ERR_CLOSED, else HS_OK.
+hs_status check_open(const hs_client* client);
+
+// Runs `body` (returning hs_status); any exception becomes a status and a message.
+template <typename Body>
+hs_status guard(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const ClientError& e) {
+    return fail_from_client_error(e);
+  } catch (const ValueError& e) {
+    return fail(HS_ERR_INVALID_ARGUMENT, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(HS_ERR_NO_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(HS_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(HS_ERR_INTERNAL, "unknown error");
+  }
+}
+
+}  // namespace hotstate::capi
