@@ -380,7 +380,8 @@ TEST_F(StreamTest, ProtocolViolationsGetAnErrorAndACloseAndOthersAreUnaffected) 
       {"size prefix past the end", [](StreamClient& c) { c.send_bytes({200, 0, 0, 0, 1, 2}); }, "bad_frame", 1007},
       {"wrong identifier",
        [](StreamClient& c) {
-         auto bytes = protocol::encode_hello("x", "")->bytes();
+         auto frame = protocol::encode_hello("x", "");
+         auto bytes = frame->bytes();
          std::vector<std::uint8_t> copy(bytes.begin(), bytes.end());
          copy[8] = 'X';
          c.send_bytes(copy);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +60,9 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {
+    // If the test process dies (a crash, a sanitizer abort), the server goes with it
+    // instead of holding ctest's output pipe open.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     auto argv = to_argv(args);
     ::execv(argv[0], argv.data());
