@@ -24,7 +24,7 @@ if [ "${HOTSTATE_SKIP_SANITIZERS:-0}" != 1 ]; then
     HOTSTATE_TARGETS="client_test client_protocol_test record_map_test" \
     bash ci/build.sh -DHOTSTATE_SANITIZE=thread
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    run_ctest build-tsan -R '^(Client|ClientProtocol|ClientOptionsTest|RecordMap|ReplicaState)\.'
+    run_ctest build-tsan -R '^(ClientTest|ClientProtocol|ClientOptionsTest|RecordMap|ReplicaState)\.'
 fi
 
 echo "== normal build"
