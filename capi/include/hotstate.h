@@ -13,7 +13,11 @@
  *  - Memory the library allocates for you (JSON text) is released with hs_free().
  *  - Strings passed in are UTF-8. Keys may contain any bytes of valid UTF-8, so they are
  *    passed as (pointer, length); collection names and URLs are NUL-terminated.
- *  - All functions are thread-safe unless stated otherwise.
+ *  - Clients, records and reads may be used from any thread. An hs_options or hs_iter is
+ *    used by one thread at a time.
+ *  - NULL is accepted for optional outputs (revision_out, subscription_out, len of
+ *    hs_record_json, the fields of hs_record_revisions); functions returning a value
+ *    instead of a status return 0 for a NULL handle.
  */
 #ifndef HOTSTATE_H
 #define HOTSTATE_H
@@ -49,7 +53,8 @@ HS_API int hs_abi_version(void);
 /* Stable numbers: never reused or renumbered. */
 typedef enum hs_status {
   HS_OK = 0,
-  HS_ERR_INVALID_ARGUMENT = 1, /* NULL, malformed name/key/option, bad JSON from the caller */
+  HS_ERR_INVALID_ARGUMENT = 1, /* NULL, malformed name/key/prefix/option, bad JSON, or a value
+                                  or request over the server's size limits */
   HS_ERR_NOT_FOUND = 2,        /* no such record */
   HS_ERR_CONDITION_FAILED = 3, /* if_revision did not match (HTTP 412) */
   HS_ERR_TIMEOUT = 4,          /* a wait ran out */
@@ -134,6 +139,8 @@ typedef struct hs_client_status {
 } hs_client_status;
 #define HS_CLIENT_STATUS_INIT {sizeof(hs_client_status), HS_CONNECTING, HS_SOURCE_NONE, 0, 0, 0, -1, 0, 0, 0, 0, 0, {0}}
 
+/* Also valid after hs_client_close (state HS_CLOSED). struct_size must cover at least
+   struct_size and state. */
 HS_API hs_status hs_client_status_get(hs_client *client, hs_client_status *out);
 /* HS_OK once the replica is LIVE; HS_ERR_TIMEOUT otherwise. Blocks the calling thread. */
 HS_API hs_status hs_client_wait_ready(hs_client *client, uint32_t timeout_ms);
@@ -163,7 +170,9 @@ HS_API hs_status hs_record_json(const hs_record *record, char **json, size_t *le
 /* Typed reads of the value's root: HS_ERR_TYPE_MISMATCH when it is of another type.
    hs_record_string's view is valid while the record lives. */
 HS_API hs_status hs_record_bool(const hs_record *record, int *out);
+/* Integers only (unsigned values above INT64_MAX are a mismatch). */
 HS_API hs_status hs_record_int64(const hs_record *record, int64_t *out);
+/* Any JSON number, integers included. */
 HS_API hs_status hs_record_double(const hs_record *record, double *out);
 HS_API hs_status hs_record_string(const hs_record *record, const char **out, size_t *len);
 
@@ -220,7 +229,8 @@ HS_API hs_status hs_change_batch_get(const hs_change_batch *batch, size_t i, con
    call hs_client_close, but must not call hs_client_free. */
 typedef void (*hs_change_fn)(const hs_change_batch *batch, void *user_data);
 typedef void (*hs_status_fn)(const hs_client_status *status, void *user_data);
-/* Called once with user_data when the subscription ends (unsubscribe or client free). */
+/* Called once with user_data when the subscription ends (unsubscribe or client free).
+   Not called when hs_subscribe itself fails: user_data then stays the caller's. */
 typedef void (*hs_free_fn)(void *user_data);
 
 /* Filters: collection (NULL = all), key prefix (NULL = any), exact key (NULL = any). */
@@ -231,7 +241,7 @@ HS_API hs_status hs_subscribe(hs_client *client, const char *collection, const c
 HS_API hs_status hs_subscribe_status(hs_client *client, hs_status_fn fn, void *user_data,
                                      hs_free_fn free_user_data, uint64_t *subscription_out);
 /* After it returns the callback is not running and will not run again (from inside the
-   callback itself: it will not run again). */
+   callback itself: it will not run again). An unknown or removed id is not an error. */
 HS_API hs_status hs_unsubscribe(hs_client *client, uint64_t subscription);
 
 #ifdef __cplusplus

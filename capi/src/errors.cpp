@@ -30,7 +30,8 @@ hs_status fail_from_client_error(const ClientError& error) {
       {"too_deep", HS_ERR_INVALID_ARGUMENT},         {"invalid_key", HS_ERR_INVALID_ARGUMENT},
       {"invalid_collection", HS_ERR_INVALID_ARGUMENT}, {"invalid_request", HS_ERR_INVALID_ARGUMENT},
       {"duplicate_key", HS_ERR_INVALID_ARGUMENT},    {"value_too_large", HS_ERR_INVALID_ARGUMENT},
-      {"invalid_value", HS_ERR_INVALID_ARGUMENT},    {"not_found", HS_ERR_NOT_FOUND},
+      {"invalid_value", HS_ERR_INVALID_ARGUMENT},    {"body_too_large", HS_ERR_INVALID_ARGUMENT},
+      {"not_found", HS_ERR_NOT_FOUND},
       {"condition_failed", HS_ERR_CONDITION_FAILED}, {"unavailable", HS_ERR_UNAVAILABLE},
       {"closed", HS_ERR_CLOSED},                     {"timeout", HS_ERR_TIMEOUT},
   };

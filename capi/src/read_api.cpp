@@ -7,14 +7,33 @@
 #include <limits>
 
 #include "handles.hpp"
+#include "hotstate/names.hpp"
 
 using namespace hotstate;
 using namespace hotstate::capi;
 
 namespace {
 
+// Names and keys follow the data model's rules; anything else can never be found and is
+// the caller's mistake, so it is reported as such.
+hs_status check_name(const char* collection) {
+  if (!collection) return fail_null("collection");
+  if (!valid_collection(collection))
+    return fail(HS_ERR_INVALID_ARGUMENT, std::string("\"") + collection + "\" is not a valid collection name");
+  return HS_OK;
+}
+
 hs_status check_key(const char* key, size_t key_len) {
-  if (!key && key_len) return fail_null("key");
+  if (!key) return fail_null("key");
+  if (!valid_key(std::string_view(key, key_len)))
+    return fail(HS_ERR_INVALID_ARGUMENT, "keys are 1..1024 bytes of valid UTF-8");
+  return HS_OK;
+}
+
+hs_status check_prefix(const char* prefix, size_t prefix_len) {
+  if (!prefix && prefix_len) return fail_null("prefix");
+  if (prefix && (prefix_len > kMaxKeyBytes || !valid_utf8(std::string_view(prefix, prefix_len))))
+    return fail(HS_ERR_INVALID_ARGUMENT, "a prefix is at most 1024 bytes of valid UTF-8");
   return HS_OK;
 }
 
@@ -42,11 +61,11 @@ extern "C" {
 hs_status hs_get(hs_client* client, const char* collection, const char* key, size_t key_len, hs_record** out) {
   return guard([&] {
     if (hs_status s = check_open(client)) return s;
-    if (!collection) return fail_null("collection");
+    if (hs_status s = check_name(collection)) return s;
     if (hs_status s = check_key(key, key_len)) return s;
     if (!out) return fail_null("out");
     *out = nullptr;
-    RecordPtr record = client->client->get(collection, std::string_view(key ? key : "", key_len));
+    RecordPtr record = client->client->get(collection, std::string_view(key, key_len));
     if (!record) return fail(HS_ERR_NOT_FOUND, std::string("no record ") + collection + "/" + std::string(key, key_len));
     *out = new hs_record{std::move(record)};
     return HS_OK;
@@ -157,8 +176,8 @@ hs_status hs_record_string(const hs_record* record, const char** out, size_t* le
 hs_status hs_scan(hs_client* client, const char* collection, const char* prefix, size_t prefix_len, hs_iter** out) {
   return guard([&] {
     if (hs_status s = check_open(client)) return s;
-    if (!collection) return fail_null("collection");
-    if (!prefix && prefix_len) return fail_null("prefix");
+    if (hs_status s = check_name(collection)) return s;
+    if (hs_status s = check_prefix(prefix, prefix_len)) return s;
     if (!out) return fail_null("out");
     *out = make_iter(client->client->scan(collection, std::string_view(prefix ? prefix : "", prefix_len)));
     return HS_OK;
@@ -192,11 +211,11 @@ uint64_t hs_read_revision(const hs_read* read) { return read ? read->txn.revisio
 hs_status hs_read_get(hs_read* read, const char* collection, const char* key, size_t key_len, const hs_record** out) {
   return guard([&] {
     if (!read) return fail_null("read");
-    if (!collection) return fail_null("collection");
+    if (hs_status s = check_name(collection)) return s;
     if (hs_status s = check_key(key, key_len)) return s;
     if (!out) return fail_null("out");
     *out = nullptr;
-    RecordPtr record = read->txn.get_shared(collection, std::string_view(key ? key : "", key_len));
+    RecordPtr record = read->txn.get_shared(collection, std::string_view(key, key_len));
     if (!record) return fail(HS_ERR_NOT_FOUND, std::string("no record ") + collection + "/" + std::string(key, key_len));
     std::lock_guard lock(read->mutex);
     read->lent.push_back(hs_record{std::move(record)});
@@ -208,8 +227,8 @@ hs_status hs_read_get(hs_read* read, const char* collection, const char* key, si
 hs_status hs_read_scan(hs_read* read, const char* collection, const char* prefix, size_t prefix_len, hs_iter** out) {
   return guard([&] {
     if (!read) return fail_null("read");
-    if (!collection) return fail_null("collection");
-    if (!prefix && prefix_len) return fail_null("prefix");
+    if (hs_status s = check_name(collection)) return s;
+    if (hs_status s = check_prefix(prefix, prefix_len)) return s;
     if (!out) return fail_null("out");
     *out = make_iter(read->txn.scan_shared(collection, std::string_view(prefix ? prefix : "", prefix_len)));
     return HS_OK;

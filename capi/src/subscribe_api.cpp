@@ -48,6 +48,7 @@ hs_status hs_subscribe(hs_client* client, const char* collection, const char* pr
     if (hs_status s = check_open(client)) return s;
     if (!fn) return fail_null("fn");
     if (!prefix && prefix_len) return fail_null("prefix");
+    if (!key && key_len) return fail_null("key");
     ChangeFilter filter;
     if (collection) filter.collection = collection;
     if (prefix) filter.prefix.assign(prefix, prefix_len);

@@ -298,9 +298,11 @@ void Client::Core::handle_message(std::span<const std::uint8_t> message) {
   }
   if (delta) {
     // Every transaction in this message becomes visible at once, then callbacks run.
+    std::vector<std::uint64_t> sequences;
+    for (std::size_t i = 0; i < batches.size(); ++i) sequences.push_back(dispatcher->reserve_sequence());
     publish(delta->build());
-    for (auto& batch : batches)
-      dispatcher->post_changes(before, state, batch.revision, false, std::move(batch.changes));
+    for (std::size_t i = 0; i < batches.size(); ++i)
+      dispatcher->post_changes(sequences[i], before, state, batches[i].revision, false, std::move(batches[i].changes));
   }
 }
 
@@ -337,6 +339,7 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
       snapshot->set_revision(frame.message_as_SnapshotEnd()->revision());
       client::StatePtr before = state;
       bool had_state = before->epoch != 0;
+      std::uint64_t sequence = dispatcher->reserve_sequence();
       publish(snapshot->build());
       snapshot.reset();
       {
@@ -346,7 +349,7 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
         if (had_state && snapshot_reset) ++status.resets;
       }
       // Callbacks learn only what differs between what they saw and the new state.
-      dispatcher->post_changes(before, state, state->revision, had_state && snapshot_reset, {});
+      dispatcher->post_changes(sequence, before, state, state->revision, had_state && snapshot_reset, {});
       mark_live();
       return;
     }

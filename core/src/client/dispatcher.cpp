@@ -66,8 +66,13 @@ void Dispatcher::remove(SubscriptionId id) {
   idle_.wait(lock, [&] { return running_ != id; });
 }
 
-void Dispatcher::post_changes(StatePtr before, StatePtr after, std::uint64_t revision, bool reset,
-                              std::vector<RecordChange> changes) {
+std::uint64_t Dispatcher::reserve_sequence() {
+  std::lock_guard lock(mutex_);
+  return next_sequence_++;
+}
+
+void Dispatcher::post_changes(std::uint64_t sequence, StatePtr before, StatePtr after, std::uint64_t revision,
+                              bool reset, std::vector<RecordChange> changes) {
   std::lock_guard lock(mutex_);
   if (stopping_) return;
   if (queued_changes_ >= queue_limit_) {
@@ -84,7 +89,7 @@ void Dispatcher::post_changes(StatePtr before, StatePtr after, std::uint64_t rev
         return;
       }
   }
-  queue_.push_back(ChangeEvent{next_sequence_++, std::move(before), std::move(after), revision, reset, false,
+  queue_.push_back(ChangeEvent{sequence, std::move(before), std::move(after), revision, reset, false,
                                std::move(changes)});
   ++queued_changes_;
   wake_.notify_one();

@@ -34,8 +34,12 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   SubscriptionId add_status(StatusCallback callback);
   void remove(SubscriptionId id);
 
+  // From the I/O thread, before the new state is published: numbers the coming change
+  // event, so a subscription added after the publish (e.g. right after
+  // wait_for_revision) never receives it.
+  std::uint64_t reserve_sequence();
   // From the I/O thread. `changes` may be empty when `reset`: they are then computed.
-  void post_changes(StatePtr before, StatePtr after, std::uint64_t revision, bool reset,
+  void post_changes(std::uint64_t sequence, StatePtr before, StatePtr after, std::uint64_t revision, bool reset,
                     std::vector<RecordChange> changes);
   void post_status(const ClientStatus& status);
 
