@@ -969,7 +969,7 @@ TEST_F(HttpApi, TxnSkipsDeletesOfAbsentKeys) {
   EXPECT_EQ(revision(), before + 1);
 }
 
-TEST_F(HttpApi, TxnWithNothingToDoCommitsNothing) {
+TEST_F(HttpApi, TxnWithThatChangesNothingCommitsNothing) {
   std::uint64_t k_rev = must_put("c", "k", "1");
   for (std::string body :
        {std::string(R"({"ops":[{"op":"delete","collection":"c","key":"never"}]})"),

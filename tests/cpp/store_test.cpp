@@ -223,10 +223,10 @@ TEST_F(StoreTest, DeleteThatRequiresExistingReportsNotFound) {
   EXPECT_EQ(ok.revision, 2u);
 }
 
-TEST_F(StoreTest, DeletesOfAbsentKeysAreSkippedAndNothingToDoCommitsNothing) {
+TEST_F(StoreTest, DeletesOfAbsentKeysAreSkippedAndThatChangesNothingCommitsNothing) {
   put("c", "k", "1");
   auto result = store.commit(request({delete_op("c", "absent"), delete_op("d", "absent")}));
-  EXPECT_EQ(result.outcome, CommitResult::Outcome::NothingToDo);
+  EXPECT_EQ(result.outcome, CommitResult::Outcome::NoChange);
   EXPECT_EQ(result.revision, 1u);
   EXPECT_EQ(result.txn, nullptr);
   EXPECT_EQ(store.revision(), 1u);
@@ -234,7 +234,7 @@ TEST_F(StoreTest, DeletesOfAbsentKeysAreSkippedAndNothingToDoCommitsNothing) {
 
   // With a condition that holds, still nothing to do.
   result = store.commit(request({delete_op("c", "absent")}, {{"c", "k", 1}}));
-  EXPECT_EQ(result.outcome, CommitResult::Outcome::NothingToDo);
+  EXPECT_EQ(result.outcome, CommitResult::Outcome::NoChange);
   EXPECT_EQ(store.revision(), 1u);
 
   // Mixed with a real op: the skipped delete is not in the committed txn.

@@ -119,7 +119,7 @@ CommitResult Store::commit(const WriteRequest& request) {
     txn->ops.push_back(ChangeOp{op.kind, std::move(record)});
   }
   if (txn->ops.empty()) {
-    result.outcome = CommitResult::Outcome::NothingToDo;
+    result.outcome = CommitResult::Outcome::NoChange;
     return result;
   }
 

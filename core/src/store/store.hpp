@@ -39,7 +39,7 @@ struct WriteRequest {
 };
 
 struct CommitResult {
-  enum class Outcome { Committed, NothingToDo, ConditionFailed, NotFound };
+  enum class Outcome { Committed, NoChange, ConditionFailed, NotFound };
   Outcome outcome = Outcome::Committed;
   std::uint64_t revision = 0;  // committed revision, or the current one
   CommittedTxnPtr txn;         // set when Committed
