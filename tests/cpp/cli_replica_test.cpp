@@ -50,13 +50,20 @@ TEST(CliReplica, WatchPrintsStateThenLiveThenChanges) {
   HttpClient http(server.host(), server.port());
   ASSERT_EQ(http.request("PUT", "/v1/c/flags/a", R"({"on":true})").status, 200);
   std::thread writer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    // Write only once the watcher has its snapshot (so the writes arrive as changes),
+    // however slow the machine is.
     HttpClient writes(server.host(), server.port());
+    for (int i = 0; i < 500; ++i) {
+      auto metrics = writes.request("GET", "/metrics").body;
+      if (metrics.find("\nhotstate_snapshots_total 1\n") != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     writes.request("PUT", "/v1/c/flags/b", "2");
     writes.request("DELETE", "/v1/c/flags/a");
     writes.request("PUT", "/v1/c/other/x", "3");
   });
-  auto result = run_command({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "2", ServerProcess::cli_binary(),
+  auto result = run_command({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "4", ServerProcess::cli_binary(),
                              "--url", server.url(), "watch", "--collection", "flags"});
   writer.join();
   EXPECT_EQ(result.exit_code, 0) << result.err;
