@@ -29,4 +29,8 @@ int test_server_pause(test_server *server, int paused);
    -1 on failure. */
 int test_dead_port(int *fd);
 
+/* Monotonic milliseconds, and a sleep that survives signals: shared by the test files. */
+long long now_ms(void);
+void sleep_ms(long ms);
+
 #endif
