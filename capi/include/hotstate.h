@@ -158,6 +158,9 @@ typedef struct hs_record hs_record;
 HS_API hs_status hs_get(hs_client *client, const char *collection, const char *key, size_t key_len,
                         hs_record **out);
 HS_API void hs_record_free(hs_record *record);
+/* Another handle to the same immutable record (nothing is copied), to keep a record lent
+   by an iterator, a read or a change batch beyond its lender; release with hs_record_free. */
+HS_API hs_status hs_record_retain(const hs_record *record, hs_record **out);
 
 /* Zero-copy views: valid while the record (or the iterator/read that lent it) lives. */
 HS_API hs_status hs_record_value(const hs_record *record, const uint8_t **flexbuffer, size_t *len);

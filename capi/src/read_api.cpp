@@ -74,6 +74,15 @@ hs_status hs_get(hs_client* client, const char* collection, const char* key, siz
 
 void hs_record_free(hs_record* record) { delete record; }
 
+hs_status hs_record_retain(const hs_record* record, hs_record** out) {
+  return guard([&] {
+    if (!record) return fail_null("record");
+    if (!out) return fail_null("out");
+    *out = new hs_record{record->record};
+    return HS_OK;
+  });
+}
+
 hs_status hs_record_value(const hs_record* record, const uint8_t** flexbuffer, size_t* len) {
   return guard([&] {
     if (!record) return fail_null("record");

@@ -963,7 +963,27 @@ static void test_scan_and_read(hs_client *c) {
       CHECK_STR(buf, "1");
     }
   }
+  /* A retained record outlives the iterator that lent it. */
+  hs_record *kept = NULL;
+  CHECK_INVALID(hs_record_retain(NULL, &kept));
+  if (it) {
+    hs_iter *again = NULL;
+    const hs_record *lent = NULL;
+    if (CHECK_OK(hs_scan(c, "t", KEY("scan/"), &again)) && CHECK_OK(hs_iter_next(again, &lent)) && lent) {
+      CHECK_INVALID(hs_record_retain(lent, NULL));
+      CHECK_OK(hs_record_retain(lent, &kept));
+    }
+    hs_iter_free(again);
+  }
   hs_iter_free(it);
+  if (CHECK(kept != NULL)) {
+    char key[64];
+    copy_key(kept, key, sizeof key);
+    CHECK_STR(key, "scan/a");
+    json_of(kept, buf, sizeof buf);
+    CHECK_STR(buf, "1");
+  }
+  hs_record_free(kept);
 
   /* No prefix: the whole collection, in byte order. */
   it = NULL;
