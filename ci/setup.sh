@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs everything hotstate needs to build and test, from Debian's packages.
-# Idempotent: when every package is already present it returns in about a second.
+# Installs everything hotstate needs to build and test: Debian's packages, a Python
+# virtualenv (.venv, or $HOTSTATE_VENV) with the pinned tools of ci/requirements-python.txt,
+# and Node.js when the machine has none. Idempotent: when everything is present it returns
+# in about a second.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
@@ -11,7 +14,10 @@ packages=(
   libgtest-dev libgmock-dev
   libssl-dev
   curl
+  python3 python3-dev python3-venv
 )
+# Node.js: the machine's own if it has one (a newer release with npm), else Debian's.
+command -v node > /dev/null && command -v npm > /dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -35,4 +41,14 @@ if [ "$flatc_version" != "$header_version" ]; then
   echo "ci/setup.sh: flatc $flatc_version does not match FlatBuffers headers $header_version" >&2
   exit 1
 fi
-echo "ci/setup.sh: dependencies present (flatc $flatc_version)"
+
+# The Python tools live in a virtualenv, so nothing depends on the machine's site-packages.
+venv=${HOTSTATE_VENV:-$PWD/.venv}
+stamp="$venv/.hotstate-requirements"
+if ! cmp -s ci/requirements-python.txt "$stamp" 2>/dev/null; then
+  echo "ci/setup.sh: preparing the Python virtualenv $venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r ci/requirements-python.txt
+  cp ci/requirements-python.txt "$stamp"
+fi
+echo "ci/setup.sh: dependencies present (flatc $flatc_version, $("$venv/bin/python" --version), node $(node --version))"
