@@ -1,0 +1,25 @@
+// hotstate._native: the hs_* C ABI for Python, one thin wrapper per concept. The
+// idiomatic API is the Python package around it (hotstate/__init__.py).
+
+#include <pybind11/pybind11.h>
+
+#include "callbacks.hpp"
+#include "client.hpp"
+#include "hotstate.h"
+#include "record.hpp"
+#include "scan.hpp"
+#include "status.hpp"
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_native, m) {
+  m.doc() = "The hotstate C ABI (libhotstate) for Python; use the hotstate package instead.";
+  m.attr("ABI_VERSION") = HS_ABI_VERSION;
+  m.def("version", [] { return std::string(hs_version()); });
+  m.def("abi_version", &hs_abi_version);
+  hotstate_py::register_record(m);
+  auto client = hotstate_py::register_client(m);
+  hotstate_py::register_status(client);
+  hotstate_py::register_callbacks(client);
+  hotstate_py::register_read(m);
+}
