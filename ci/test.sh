@@ -2,9 +2,12 @@
 # Runs every test: installs what is missing, builds, then runs the suite three ways:
 #   1. AddressSanitizer + UndefinedBehaviorSanitizer build, whole suite;
 #   2. ThreadSanitizer build, the client suites (reader threads, callbacks, reconnects);
-#   3. the normal build, whole suite (last, so the run ends with its summary line).
+#   3. the normal build (with the Python binding), the C++ suite;
+#   4. the Python package: built as a user would (pip wheel into a fresh virtualenv) and
+#      smoke-tested, then the pytest suite against the build of step 3 (last, so the run
+#      ends with pytest's summary line).
 # This is the README's test command and what CI runs (.ci/run).
-# HOTSTATE_SKIP_SANITIZERS=1 runs only step 3 (quick local runs).
+# HOTSTATE_SKIP_SANITIZERS=1 skips steps 1 and 2 (quick local runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +31,14 @@ if [ "${HOTSTATE_SKIP_SANITIZERS:-0}" != 1 ]; then
 fi
 
 echo "== normal build"
-bash ci/build.sh
+venv=${HOTSTATE_VENV:-$PWD/.venv}
+bash ci/build.sh -DHOTSTATE_BUILD_PYTHON=ON -DPython_EXECUTABLE="$venv/bin/python"
 run_ctest build
+
+echo "== Python package: pip wheel, install, smoke test"
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+HOTSTATE_PYTHON="$venv/bin/python" bash bindings/python/scripts/wheel_check.sh build/apps/hotstated/hotstated
+
+echo "== Python tests"
+PYTHONPATH="$PWD/build/bindings/python" HOTSTATED="$PWD/build/apps/hotstated/hotstated" \
+  "$venv/bin/python" -m pytest -p no:cacheprovider bindings/python/tests
