@@ -68,6 +68,20 @@ void wait_interruptibly(const std::string& what, std::optional<double> timeout_m
   }
 }
 
+// Runs a blocking write (call(&revision) -> hs_status) without the GIL; the arguments it
+// points into are str objects the caller keeps alive for the call.
+template <typename Call>
+std::uint64_t write_without_gil(Call call) {
+  std::uint64_t revision = 0;
+  hs_status status;
+  {
+    py::gil_scoped_release release;
+    status = call(&revision);
+  }
+  check(status);
+  return revision;
+}
+
 const uint64_t* optional_revision(const std::optional<std::uint64_t>& revision) {
   return revision ? &*revision : nullptr;
 }
@@ -144,40 +158,23 @@ std::uint64_t Client::put_json(py::handle collection, py::handle key, py::handle
                                std::optional<std::uint64_t> if_revision) {
   const char* name = name_arg(collection, "collection");
   Utf8 k = utf8_arg(key, "key"), value = utf8_arg(json, "json");
-  std::uint64_t revision = 0;
-  hs_status status;
-  {
-    py::gil_scoped_release release;  // the str objects stay alive: the caller holds them
-    status = hs_put_json(client_, name, k.data, k.size, value.data, value.size, optional_revision(if_revision),
-                         &revision);
-  }
-  check(status);
-  return revision;
+  return write_without_gil([&](std::uint64_t* revision) {
+    return hs_put_json(client_, name, k.data, k.size, value.data, value.size, optional_revision(if_revision),
+                       revision);
+  });
 }
 
 std::uint64_t Client::remove(py::handle collection, py::handle key, std::optional<std::uint64_t> if_revision) {
   const char* name = name_arg(collection, "collection");
   Utf8 k = utf8_arg(key, "key");
-  std::uint64_t revision = 0;
-  hs_status status;
-  {
-    py::gil_scoped_release release;
-    status = hs_delete(client_, name, k.data, k.size, optional_revision(if_revision), &revision);
-  }
-  check(status);
-  return revision;
+  return write_without_gil([&](std::uint64_t* revision) {
+    return hs_delete(client_, name, k.data, k.size, optional_revision(if_revision), revision);
+  });
 }
 
 std::uint64_t Client::txn(py::handle json) {
   Utf8 body = utf8_arg(json, "json");
-  std::uint64_t revision = 0;
-  hs_status status;
-  {
-    py::gil_scoped_release release;
-    status = hs_txn(client_, body.data, body.size, &revision);
-  }
-  check(status);
-  return revision;
+  return write_without_gil([&](std::uint64_t* revision) { return hs_txn(client_, body.data, body.size, revision); });
 }
 
 ClientClass register_client(py::module_& m) {
