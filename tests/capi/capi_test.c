@@ -1207,6 +1207,8 @@ static void test_change_callbacks(hs_client *c) {
   char buf[64];
   WAIT_UNTIL(get_json(c, "cb", KEY("pong"), buf, sizeof buf) == HS_OK, WAIT_MS);
   CHECK(get_json(c, "cb", KEY("pong"), buf, sizeof buf) == HS_OK);
+  /* The replica may hear of the write before the callback's hs_put_json returns. */
+  WAIT_UNTIL(calls_of(&writer) >= 1, WAIT_MS);
   CHECK(strtoull(buf, NULL, 10) == ping);
   CHECK_STATUS(writer.write_status, HS_OK);
   CHECK_OK(hs_unsubscribe(c, id_writer));
