@@ -33,6 +33,9 @@ struct ChangeOp {
 struct CommittedTxn {
   std::uint64_t revision = 0;
   std::vector<ChangeOp> ops;
+  // When the server committed it (Unix ms): change-log retention by age. 0 where unknown
+  // (e.g. on clients, which do not receive it).
+  std::int64_t commit_unix_ms = 0;
 };
 using CommittedTxnPtr = std::shared_ptr<const CommittedTxn>;
 

@@ -18,7 +18,7 @@ class MemoryStorage final : public Storage {
   const char* engine_name() const override { return "memory"; }
   bool persistent() const override { return false; }
   RecoveredState open() override { return RecoveredState{random_u64(), 0, {}, {}}; }
-  void commit(const CommittedTxn&) override {}
+  void commit(std::span<const CommittedTxnPtr>) override {}
   void trim_changelog(std::uint64_t) override {}
 };
 

@@ -2,9 +2,14 @@
 // Where committed history is kept. The Store holds the live state in memory and hands
 // every commit to a Storage before acknowledging it; a durable engine persists it, the
 // memory engine keeps nothing. One Storage per data directory / process.
+//
+// Threads: open() runs first, alone. Afterwards commit() is called from one thread at a
+// time (the committer), while trim_changelog() and stats() may be called from another
+// thread (the server's) at the same time.
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,10 +32,16 @@ class Storage {
   virtual bool persistent() const = 0;
   // Called once, before anything else. Throws std::runtime_error with a clear message.
   virtual RecoveredState open() = 0;
-  // Makes `txn` durable; returns only once it is. Throws on failure (nothing applied).
-  virtual void commit(const CommittedTxn& txn) = 0;
-  // Change-log entries with revision <= `revision` may be forgotten.
+  // Makes a group of transactions durable at once (group commit: one write, one sync):
+  // consecutive revisions, oldest first, each following the last one committed. Returns
+  // only once all of them are durable; throws if it cannot say so (the server then stops:
+  // what was not acknowledged may or may not have reached the disk, never half a txn).
+  virtual void commit(std::span<const CommittedTxnPtr> group) = 0;
+  // Change-log entries with revision <= `revision` may be forgotten (the engine may do the
+  // work in the background). Never called with a revision above the last committed one.
   virtual void trim_changelog(std::uint64_t revision) = 0;
+  // For /v1/status and /metrics: bytes the engine keeps on disk (0 for memory).
+  virtual std::uint64_t disk_bytes() const { return 0; }
 };
 
 // Keeps nothing: every start is a new history with a fresh random epoch.

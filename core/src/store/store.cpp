@@ -1,5 +1,7 @@
 #include "store.hpp"
 
+#include <chrono>
+
 #include <algorithm>
 
 namespace hotstate {
@@ -123,7 +125,11 @@ CommitResult Store::commit(const WriteRequest& request) {
     return result;
   }
 
-  storage_->commit(*txn);  // throws before anything is applied
+  txn->commit_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  CommittedTxnPtr committed = txn;
+  storage_->commit(std::span<const CommittedTxnPtr>(&committed, 1));  // throws before anything is applied
   apply(*txn);
   revision_ = txn->revision;
   changelog_.push_back(txn);
