@@ -13,7 +13,8 @@ def test_put_returns_increasing_revisions(client: hotstate.Client, collection: s
     r2 = client.put(collection, "k", 2)
     assert 0 < r1 < r2
     client.wait_for_revision(r2, timeout=WAIT)
-    assert client.status().revision >= r2
+    status = client.status()
+    assert status.revision >= r2 and status.revision_lag >= 0 and status.live
     assert client.get(collection, "k") == 2
 
 

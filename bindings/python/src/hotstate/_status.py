@@ -49,6 +49,11 @@ class Status:
     def live(self) -> bool:
         return self.state is LinkState.LIVE
 
+    @property
+    def revision_lag(self) -> int:
+        """How many revisions the replica is behind the latest one the server reported."""
+        return max(0, self.server_revision - self.revision)
+
     @classmethod
     def from_native(cls, raw: Mapping[str, Any]) -> "Status":
         since = raw["since_last_contact_ms"]
