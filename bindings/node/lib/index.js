@@ -1,0 +1,24 @@
+'use strict';
+// hotstate: a local in-memory replica of hotstated state for Node.js.
+const native = require('./native');
+const { Client } = require('./client');
+const { Record } = require('./record');
+const errors = require('./errors');
+
+module.exports = {
+  Client,
+  Record,
+  HotstateError: errors.HotstateError,
+  NotFoundError: errors.NotFoundError,
+  InvalidArgumentError: errors.InvalidArgumentError,
+  ConditionFailedError: errors.ConditionFailedError,
+  TimeoutError: errors.TimeoutError,
+  UnavailableError: errors.UnavailableError,
+  ClosedError: errors.ClosedError,
+  RefusedError: errors.RefusedError,
+  TypeMismatchError: errors.TypeMismatchError,
+  ChangesOverflowError: errors.ChangesOverflowError,
+  // The native library's version ("0.1.0") and ABI version.
+  version: native.version(),
+  abiVersion: native.abiVersion(),
+};

@@ -1,0 +1,74 @@
+'use strict';
+// new Client(options) -> the normalized options the addon reads (src/client_options.hpp).
+// Unknown names are refused: a misspelt option would otherwise be silently ignored.
+
+const KNOWN = new Set([
+  'url', 'urls', 'collections', 'selectors', 'cachePath', 'cacheIntervalMs', 'staleAfterMs',
+  'backoff', 'connectTimeoutMs', 'requestTimeoutMs', 'name', 'token',
+]);
+// The C ABI sets both timeouts together; these are the core's defaults for the other one.
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
+
+function normalizeOptions(options) {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('new Client(options): options must be an object with url (or urls) and collections (or selectors)');
+  for (const name of Object.keys(options))
+    if (!KNOWN.has(name)) throw new TypeError(`unknown Client option '${name}'`);
+
+  return {
+    urls: urlsOf(options),
+    selectors: selectorsOf(options),
+    cachePath: options.cachePath,
+    cacheIntervalMs: options.cacheIntervalMs,
+    staleAfterMs: options.staleAfterMs,
+    backoff: backoffOf(options.backoff),
+    timeouts: timeoutsOf(options),
+    name: options.name,
+    token: options.token,
+  };
+}
+
+function urlsOf({ url, urls }) {
+  if (url !== undefined && urls !== undefined) throw new TypeError('give url or urls, not both');
+  const list = url !== undefined ? [url] : urls;
+  if (!Array.isArray(list) || list.length === 0) throw new TypeError('options.url (a string) or options.urls (a non-empty array) is required');
+  for (const u of list) if (typeof u !== 'string') throw new TypeError('each url must be a string like "http://127.0.0.1:7700"');
+  return list;
+}
+
+function selectorsOf({ collections, selectors }) {
+  if (collections !== undefined && selectors !== undefined) throw new TypeError('give collections or selectors, not both');
+  let list;
+  if (collections !== undefined) {
+    const names = typeof collections === 'string' ? [collections] : collections;
+    if (!Array.isArray(names)) throw new TypeError('options.collections must be an array of collection names');
+    list = names.map((collection) => ({ collection, prefix: '' }));
+  } else {
+    if (!Array.isArray(selectors)) throw new TypeError('options.collections or options.selectors is required');
+    list = selectors.map((s) => {
+      if (s === null || typeof s !== 'object') throw new TypeError('each selector must be {collection, prefix?}');
+      return { collection: s.collection, prefix: s.prefix ?? '' };
+    });
+  }
+  if (list.length === 0) throw new TypeError('select at least one collection');
+  for (const { collection } of list)
+    if (typeof collection !== 'string') throw new TypeError('a selector\'s collection must be a string');
+  return list;
+}
+
+function backoffOf(backoff) {
+  if (backoff === undefined) return undefined;
+  if (backoff === null || typeof backoff !== 'object') throw new TypeError('options.backoff must be {initialMs, maxMs}');
+  return { initialMs: backoff.initialMs, maxMs: backoff.maxMs };
+}
+
+function timeoutsOf({ connectTimeoutMs, requestTimeoutMs }) {
+  if (connectTimeoutMs === undefined && requestTimeoutMs === undefined) return undefined;
+  return {
+    connectMs: connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    requestMs: requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  };
+}
+
+module.exports = { normalizeOptions };
