@@ -2,10 +2,11 @@
 # Runs every test: installs what is missing, builds, then runs the suite three ways:
 #   1. AddressSanitizer + UndefinedBehaviorSanitizer build, whole suite;
 #   2. ThreadSanitizer build, the client suites (reader threads, callbacks, reconnects);
-#   3. the normal build (with the Python binding), the C++ suite;
-#   4. the Python package: built as a user would (pip wheel into a fresh virtualenv) and
-#      smoke-tested, then the pytest suite against the build of step 3 (last, so the run
-#      ends with pytest's summary line).
+#   3. the normal build (with the Python and Node bindings), the C++ suite;
+#   4. both packages built as a user would (pip wheel into a fresh virtualenv; npm pack
+#      installed into an empty project) and smoke-tested against a real hotstated;
+#   5. the Node tests (node --test), then the Python tests (pytest) against the build of
+#      step 3 — pytest last, so the run ends with its summary line.
 # This is the README's test command and what CI runs (.ci/run).
 # HOTSTATE_SKIP_SANITIZERS=1 skips steps 1 and 2 (quick local runs).
 set -euo pipefail
@@ -32,12 +33,19 @@ fi
 
 echo "== normal build"
 venv=${HOTSTATE_VENV:-$PWD/.venv}
-bash ci/build.sh -DHOTSTATE_BUILD_PYTHON=ON -DPython_EXECUTABLE="$venv/bin/python"
+# node-addon-api (napi.h) comes from npm; nothing is built by npm here.
+(cd bindings/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+bash ci/build.sh -DHOTSTATE_BUILD_PYTHON=ON -DPython_EXECUTABLE="$venv/bin/python" -DHOTSTATE_BUILD_NODE=ON
 run_ctest build
 
-echo "== Python package: pip wheel, install, smoke test"
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+echo "== Python package: pip wheel, install, smoke test"
 HOTSTATE_PYTHON="$venv/bin/python" bash bindings/python/scripts/wheel_check.sh build/apps/hotstated/hotstated
+echo "== Node package: npm pack, install into an empty project, smoke test"
+HOTSTATE_BUILD_JOBS=$jobs bash bindings/node/scripts/pack_check.sh build/apps/hotstated/hotstated
+
+echo "== Node tests"
+bash ci/test_node.sh build
 
 echo "== Python tests"
 PYTHONPATH="$PWD/build/bindings/python" HOTSTATED="$PWD/build/apps/hotstated/hotstated" \
