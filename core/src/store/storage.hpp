@@ -33,7 +33,8 @@ class Storage {
   // Called once, before anything else. Throws std::runtime_error with a clear message.
   virtual RecoveredState open() = 0;
   // Makes a group of transactions durable at once (group commit: one write, one sync):
-  // consecutive revisions, oldest first, each following the last one committed. Returns
+  // consecutive revisions, oldest first, each following the last one committed (the first
+  // commit into an empty history may start at any revision: an import). Returns
   // only once all of them are durable; throws if it cannot say so (the server then stops:
   // what was not acknowledged may or may not have reached the disk, never half a txn).
   virtual void commit(std::span<const CommittedTxnPtr> group) = 0;

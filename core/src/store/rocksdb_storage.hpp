@@ -1,0 +1,23 @@
+#pragma once
+// The durable engine: history kept in an embedded RocksDB database in a data directory.
+// Format, guarantees, the lock and backups: docs/storage.md.
+
+#include <filesystem>
+#include <memory>
+
+#include "storage.hpp"
+
+namespace hotstate {
+
+struct RocksDbOptions {
+  // Sync the write-ahead log before commit() returns. Only a test or a throwaway
+  // benchmark turns this off: without it a power loss can lose acknowledged writes
+  // (a killed process cannot; the bytes are already in the OS).
+  bool sync = true;
+};
+
+// The directory is created when missing; nothing is read or written before open().
+std::unique_ptr<Storage> make_rocksdb_storage(const std::filesystem::path& dir,
+                                              RocksDbOptions options = {});
+
+}  // namespace hotstate
