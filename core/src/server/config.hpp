@@ -17,8 +17,10 @@ struct ServerConfig {
   std::string data_dir = "./hotstate-data";
   std::uint32_t heartbeat_ms = 1000;
   std::size_t changelog_retain = 100'000;   // revisions a client can resume across
+  std::uint64_t changelog_retain_seconds = 0;  // and none older than this (0: no age limit)
   std::size_t max_value_bytes = kDefaultMaxValueBytes;
   std::size_t max_request_bytes = 16u << 20;
+  std::size_t max_import_bytes = std::size_t{1} << 30;  // POST /v1/import
   std::size_t max_connections = 10'000;
   std::size_t max_queue_bytes = 8u << 20;   // per stream connection, before catch-up
   std::size_t max_selectors = 64;           // per Subscribe

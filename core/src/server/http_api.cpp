@@ -25,7 +25,7 @@ Response method_not_allowed(const Request& request, const char* allow) {
   return response;
 }
 
-Response route(Server& server, const Request& request) {
+Reply route(Server& server, const Request& request) {
   std::string_view target = request.target();
   std::string_view query;
   if (auto q = target.find('?'); q != std::string_view::npos) {
@@ -52,6 +52,14 @@ Response route(Server& server, const Request& request) {
   if (target == "/v1/txn") {
     if (method != http::verb::post) return method_not_allowed(request, "POST");
     return handle_txn(server, request);
+  }
+  if (target == "/v1/export") {
+    if (!is_get) return method_not_allowed(request, "GET");
+    return handle_export(server, request);
+  }
+  if (target == "/v1/import") {
+    if (method != http::verb::post) return method_not_allowed(request, "POST");
+    return handle_import(server, request);
   }
   if (target == "/v1/status" || target == "/healthz" || target == "/readyz" || target == "/metrics") {
     if (!is_get) return method_not_allowed(request, "GET");
@@ -125,22 +133,22 @@ Response error_response(const Request& request, const ApiError& error) {
   return json_response(request, error.status, std::move(body));
 }
 
-Response handle_request(Server& server, const Request& request) {
-  Response response;
+Reply handle_request(Server& server, const Request& request) {
+  Reply reply{Response{}};
   try {
-    response = route(server, request);
+    reply = route(server, request);
   } catch (const ApiError& error) {
-    response = error_response(request, error);
+    reply = error_response(request, error);
   } catch (const ValueError& error) {
     auto status = error.code() == "value_too_large" ? Status::payload_too_large : Status::bad_request;
-    response = error_response(request, {status, error.code(), error.what(), ""});
+    reply = error_response(request, {status, error.code(), error.what(), ""});
   } catch (const std::exception& error) {
     log(LogLevel::Error, "request failed", {{"target", std::string(request.target())}, {"error", error.what()}});
-    response = error_response(request, {Status::internal_server_error, "internal", error.what(), ""});
+    reply = error_response(request, {Status::internal_server_error, "internal", error.what(), ""});
   }
-  ++server.metrics().http_responses[response.result_int()];
-  if (request.method() == http::verb::head) response.body().clear();
-  return response;
+  ++server.metrics().http_responses[reply.response.result_int()];
+  if (request.method() == http::verb::head) reply.response.body().clear();
+  return reply;
 }
 
 }  // namespace hotstate::server

@@ -2,6 +2,7 @@
 // The HTTP/JSON API (docs/http-api.md): request in, response out, on the server thread.
 
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,7 +16,14 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Status = boost::beast::http::status;
 
-Response handle_request(Server& server, const Request& request);
+// A response, and the revision that must be durable before it may be sent (writes).
+struct Reply {
+  Reply(Response r, std::uint64_t durable = 0) : response(std::move(r)), durable_revision(durable) {}
+  Response response;
+  std::uint64_t durable_revision;  // 0: send at once
+};
+
+Reply handle_request(Server& server, const Request& request);
 
 // A refused request: becomes {"error":{"code","message", ...extra}} with `status`.
 struct ApiError {
@@ -29,12 +37,14 @@ Response json_response(const Request& request, Status status, std::string body);
 Response error_response(const Request& request, const ApiError& error);
 
 // Route handlers (one file each).
-Response handle_record(Server& server, const Request& request, std::string_view collection,
-                       std::string_view key);
+Reply handle_record(Server& server, const Request& request, std::string_view collection,
+                    std::string_view key);
 Response handle_list(Server& server, const Request& request, std::string_view collection,
                      std::string_view query);
-Response handle_txn(Server& server, const Request& request);
+Reply handle_txn(Server& server, const Request& request);
 Response handle_status(Server& server, const Request& request);
+Response handle_export(Server& server, const Request& request);
+Reply handle_import(Server& server, const Request& request);
 Response handle_metrics(Server& server, const Request& request);
 
 // Percent-decoding; '+' becomes a space only in query strings. Throws ApiError on a bad escape.
@@ -48,8 +58,9 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
 
 namespace hotstate::server {
 
-// Commits through the store and fans the result out to streams. Maps a failed condition
-// to 412 and a missing record (single DELETE) to 404, as ApiError.
+// Stages the write and hands it to the committer (it is applied and fanned out to streams
+// once durable; reply with Reply::after(result.revision)). Maps a failed condition to 412
+// and a missing record (single DELETE) to 404, as ApiError.
 CommitResult commit_write(Server& server, const WriteRequest& write);
 
 // {"collection":..,"key":..,"value":..,"create_revision":..,"mod_revision":..,"version":..

@@ -33,8 +33,8 @@ std::string revision_body(std::uint64_t revision) {
 
 }  // namespace
 
-Response handle_record(Server& server, const Request& request, std::string_view collection,
-                       std::string_view key) {
+Reply handle_record(Server& server, const Request& request, std::string_view collection,
+                    std::string_view key) {
   check_collection(collection);
   check_key(key);
   auto& store = server.store();
@@ -65,7 +65,7 @@ Response handle_record(Server& server, const Request& request, std::string_view 
   }
   write.ops.push_back(std::move(op));
   CommitResult result = commit_write(server, write);
-  return json_response(request, Status::ok, revision_body(result.revision));
+  return {json_response(request, Status::ok, revision_body(result.revision)), result.revision};
 }
 
 Response handle_list(Server& server, const Request& request, std::string_view collection,

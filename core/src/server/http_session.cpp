@@ -1,5 +1,7 @@
 #include "http_session.hpp"
 
+#include <algorithm>
+
 #include <boost/beast/websocket.hpp>
 
 #include "log.hpp"
@@ -39,15 +41,34 @@ void HttpSession::start() { read_request(); }
 
 void HttpSession::read_request() {
   parser_.emplace();
-  parser_->body_limit(server_.config().max_request_bytes);
+  // Beast checks Content-Length against the limit while reading the header, before we know
+  // the target: start with the largest limit and narrow it once the target is known.
+  parser_->body_limit(std::max(server_.config().max_request_bytes, server_.config().max_import_bytes));
   parser_->header_limit(kMaxHeaderBytes);
   stream_.expires_after(kIdleTimeout);
   reading_ = true;
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->reading_ = false;
-                     self->on_read(ec);
-                   });
+  // The header first: an import may carry a bigger body than any other request.
+  http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) {
+      self->reading_ = false;
+      self->on_read(ec);
+      return;
+    }
+    const auto& config = self->server_.config();
+    std::uint64_t limit =
+        self->parser_->get().target() == "/v1/import" ? config.max_import_bytes : config.max_request_bytes;
+    self->parser_->body_limit(limit);  // chunked bodies are checked as they arrive
+    if (auto length = self->parser_->content_length(); length && *length > limit) {
+      self->reading_ = false;
+      self->on_read(http::error::body_limit);
+      return;
+    }
+    http::async_read(self->stream_, self->buffer_, *self->parser_,
+                     [self](beast::error_code ec, std::size_t) {
+                       self->reading_ = false;
+                       self->on_read(ec);
+                     });
+  });
 }
 
 void HttpSession::on_read(beast::error_code ec) {
@@ -63,9 +84,11 @@ void HttpSession::on_read(beast::error_code ec) {
     close_after_write_ = true;
     request.version(11);
     if (ec == http::error::body_limit) {
+      bool import = parser_->get().target() == "/v1/import";
+      auto limit = import ? server_.config().max_import_bytes : server_.config().max_request_bytes;
       send(error_response(request, {Status::payload_too_large, "body_too_large",
-                                    "request body is over " +
-                                        std::to_string(server_.config().max_request_bytes) + " bytes",
+                                    "request body is over " + std::to_string(limit) + " bytes (" +
+                                        (import ? "--max-import-bytes" : "--max-request-bytes") + ")",
                                     ""}));
     } else if (ec == http::error::header_limit) {
       send(error_response(request, {Status::request_header_fields_too_large, "headers_too_large",
@@ -96,7 +119,16 @@ void HttpSession::on_read(beast::error_code ec) {
     return;
   }
   close_after_write_ = close_after_write_ || !request.keep_alive();
-  send(handle_request(server_, request));
+  Reply reply = handle_request(server_, request);
+  if (reply.durable_revision == 0) {
+    send(std::move(reply.response));
+    return;
+  }
+  // A write: answer once it is durable (the committer hands it back on this thread).
+  auto response = std::make_shared<Response>(std::move(reply.response));
+  server_.when_durable(reply.durable_revision, [self = shared_from_this(), response] {
+    self->send(std::move(*response));
+  });
 }
 
 void HttpSession::send(Response response) {

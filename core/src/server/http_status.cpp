@@ -35,11 +35,13 @@ Response handle_status(Server& server, const Request& request) {
                      std::to_string(store.record_count()) + R"(,"changelog":{"horizon":)" +
                      std::to_string(store.horizon()) + R"(,"entries":)" +
                      std::to_string(store.changelog_entries()) + R"(,"retain":)" +
-                     std::to_string(store.changelog_retain()) + R"(},"connections":{"http":)" +
+                     std::to_string(store.changelog_retain()) + R"(,"retain_seconds":)" +
+                     std::to_string(store.changelog_max_age().count() / 1000) + R"(},"connections":{"http":)" +
                      std::to_string(metrics.http_connections) + R"(,"stream":)" +
                      std::to_string(metrics.stream_connections) + R"(},"uptime_seconds":)" +
                      uptime + R"(,"version":")" + kVersion + R"(","storage":")" +
-                     store.storage().engine_name() + R"(","server_id":")" + server.server_id() +
+                     store.storage().engine_name() + R"(","disk_bytes":)" +
+                     std::to_string(store.storage().disk_bytes()) + R"(,"server_id":")" + server.server_id() +
                      R"("})";
   return json_response(request, Status::ok, std::move(body));
 }
@@ -81,6 +83,20 @@ Response handle_metrics(Server& server, const Request& request) {
            std::to_string(count) + "\n";
   m.fanout_latency.render(out, "hotstate_fanout_latency_seconds",
                           "Time from commit to the delta being written to a client's socket.");
+  const Committer& committer = server.committer();
+  gauge(out, "hotstate_storage_commit_groups_total",
+        "Durable writes to storage (one sync each; a group holds every transaction waiting).", "counter",
+        double(committer.stats().groups));
+  gauge(out, "hotstate_storage_committed_transactions_total", "Transactions made durable.", "counter",
+        double(committer.stats().transactions));
+  gauge(out, "hotstate_storage_largest_group", "Most transactions made durable by one sync.", "gauge",
+        double(committer.stats().largest_group));
+  gauge(out, "hotstate_storage_pending_transactions", "Transactions waiting for their sync.", "gauge",
+        double(committer.in_flight()));
+  gauge(out, "hotstate_storage_disk_bytes", "Bytes the storage engine keeps on disk.", "gauge",
+        double(store.storage().disk_bytes()));
+  committer.sync_latency().render(out, "hotstate_storage_sync_seconds",
+                                  "Time to make one group of transactions durable.");
   Response response = json_response(request, Status::ok, std::move(out));
   response.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4");
   response.body().pop_back();  // json_response adds a newline; the text already ends in one

@@ -114,13 +114,14 @@ WriteRequest parse_txn(const std::string& body, const ServerConfig& config) {
 
 }  // namespace
 
-Response handle_txn(Server& server, const Request& request) {
+Reply handle_txn(Server& server, const Request& request) {
   WriteRequest write = parse_txn(request.body(), server.config());
   CommitResult result = commit_write(server, write);
   bool committed = result.outcome == CommitResult::Outcome::Committed;
-  return json_response(request, Status::ok,
-                       R"({"revision":)" + std::to_string(result.revision) +
-                           (committed ? R"(,"committed":true})" : R"(,"committed":false})"));
+  return {json_response(request, Status::ok,
+                        R"({"revision":)" + std::to_string(result.revision) +
+                            (committed ? R"(,"committed":true})" : R"(,"committed":false})")),
+          committed ? result.revision : 0};
 }
 
 }  // namespace hotstate::server

@@ -14,6 +14,12 @@ void Hub::publish(const CommittedTxn& txn) {
   for (StreamSession* session : sessions_) session->on_commit(txn, shared);
 }
 
+void Hub::resync_all() {
+  std::vector<StreamSession*> sessions(sessions_.begin(), sessions_.end());
+  for (StreamSession* session : sessions)
+    if (sessions_.count(session)) session->resync();
+}
+
 protocol::FramePtr Hub::progress_frame(std::uint64_t revision) {
   if (!progress_cache_ || progress_cache_revision_ != revision) {
     progress_cache_ = protocol::encode_progress(revision);

@@ -26,6 +26,10 @@ class Hub {
   // encoded at most once and shared by every connection that matches all of its ops.
   void publish(const CommittedTxn& txn);
 
+  // Every stream drops its pending live frames and catches up from the change log (or
+  // with a reset snapshot when the log no longer covers it): after an import.
+  void resync_all();
+
   // A Progress frame for `revision`, shared by every connection that needs one.
   protocol::FramePtr progress_frame(std::uint64_t revision);
 

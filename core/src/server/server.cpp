@@ -22,11 +22,15 @@ std::string hex_id(std::uint64_t value) {
 Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<Storage> storage)
     : io_(io),
       config_(std::move(config)),
-      store_(std::move(storage), config_.changelog_retain),
+      store_(std::move(storage), ChangelogRetention(config_.changelog_retain,
+                                                     std::chrono::seconds(config_.changelog_retain_seconds))),
       hub_(*this, io),
       acceptor_(io),
       grace_timer_(io),
       drain_timer_(io),
+      trim_timer_(io),
+      committer_(std::make_unique<Committer>(io, store_.storage(),
+                                             [this](const CommittedTxnPtr& txn) { on_durable(txn); })),
       server_id_(hex_id(random_u64())),
       started_(std::chrono::steady_clock::now()) {}
 
@@ -39,7 +43,49 @@ void Server::start() {
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   hub_.start_heartbeats();
+  schedule_changelog_trim();
   accept_next();
+}
+
+void Server::when_durable(std::uint64_t revision, std::function<void()> fn) {
+  if (revision <= store_.revision()) {
+    fn();
+    return;
+  }
+  durable_waiters_.emplace(revision, std::move(fn));
+}
+
+void Server::import(CommittedTxnPtr txn) {
+  import_revision_ = txn->revision;
+  committer_->submit(std::move(txn));
+}
+
+void Server::on_durable(const CommittedTxnPtr& txn) {
+  store_.apply_durable(txn);
+  ++metrics_.commits;
+  if (txn->revision == import_revision_) {
+    import_revision_ = 0;
+    store_.forget_changelog_through(txn->revision);
+    hub_.resync_all();
+  } else {
+    hub_.publish(*txn);
+  }
+  auto end = durable_waiters_.upper_bound(txn->revision);
+  std::vector<std::function<void()>> ready;
+  for (auto it = durable_waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+  durable_waiters_.erase(durable_waiters_.begin(), end);
+  for (auto& fn : ready) fn();
+}
+
+void Server::schedule_changelog_trim() {
+  // Retention by age also has to advance while nobody writes.
+  if (store_.changelog_max_age().count() == 0) return;
+  trim_timer_.expires_after(std::chrono::seconds(1));
+  trim_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    store_.trim();
+    schedule_changelog_trim();
+  });
 }
 
 tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
@@ -74,6 +120,7 @@ void Server::stop() {
   log(LogLevel::Info, "shutting down", {{"revision", std::to_string(store_.revision())}});
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  trim_timer_.cancel();
   hub_.shutdown();
   std::vector<HttpSession*> sessions(http_sessions_.begin(), http_sessions_.end());
   for (HttpSession* session : sessions) session->shutdown();

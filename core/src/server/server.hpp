@@ -7,10 +7,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
+#include "committer.hpp"
 #include "config.hpp"
 #include "hub.hpp"
 #include "metrics.hpp"
@@ -35,6 +38,13 @@ class Server {
   bool stopping() const { return stopping_; }
 
   Store& store() { return store_; }
+  Committer& committer() { return *committer_; }
+  // Runs `fn` (on this thread) once `revision` is durable and applied: at once if it is.
+  // Write responses wait for this, so a 200 means durable.
+  void when_durable(std::uint64_t revision, std::function<void()> fn);
+  // Hands an import (Store::stage_import) to the committer; once durable, connected streams
+  // resync with a snapshot instead of receiving it as one giant delta.
+  void import(CommittedTxnPtr txn);
   Hub& hub() { return hub_; }
   Metrics& metrics() { return metrics_; }
   const ServerConfig& config() const { return config_; }
@@ -49,6 +59,9 @@ class Server {
  private:
   void accept_next();
   void wait_for_drain();
+  // A transaction became durable: apply it, fan it out, release the replies waiting on it.
+  void on_durable(const CommittedTxnPtr& txn);
+  void schedule_changelog_trim();
 
   boost::asio::io_context& io_;
   ServerConfig config_;
@@ -58,6 +71,10 @@ class Server {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer grace_timer_;
   boost::asio::steady_timer drain_timer_;
+  boost::asio::steady_timer trim_timer_;
+  std::multimap<std::uint64_t, std::function<void()>> durable_waiters_;  // by revision
+  std::uint64_t import_revision_ = 0;  // an import in flight
+  std::unique_ptr<Committer> committer_;  // last: stops (and joins) first
   std::set<HttpSession*> http_sessions_;
   std::string server_id_;
   std::chrono::steady_clock::time_point started_;

@@ -323,6 +323,13 @@ void StreamSession::on_commit(const CommittedTxn& txn, FramePtr& shared_frame) {
   pump();
 }
 
+void StreamSession::resync() {
+  if (phase_ != Phase::Streaming || sync_ != Sync::Live) return;  // a snapshot or catch-up covers it
+  drop_live_frames();
+  sync_ = Sync::CatchUp;
+  pump();
+}
+
 void StreamSession::on_tick() {
   if (phase_ == Phase::Streaming && sync_ == Sync::Live && !sent_since_tick_ && queue_.empty()) {
     std::uint64_t revision = server_.store().revision();

@@ -42,6 +42,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void on_commit(const CommittedTxn& txn, protocol::FramePtr& shared_frame);
   void on_tick();
   void going_away();
+  // Drops pending live frames and catches up (Hub::resync_all).
+  void resync();
 
  private:
   enum class Phase { AwaitHello, AwaitSubscribe, Streaming, Closing, Dead };

@@ -21,7 +21,7 @@ void check_key(std::string_view key) {
 CommitResult commit_write(Server& server, const WriteRequest& write) {
   if (server.stopping())
     throw ApiError{Status::service_unavailable, "shutting_down", "server is stopping", ""};
-  CommitResult result = server.store().commit(write);
+  CommitResult result = server.store().stage(write);
   using Outcome = CommitResult::Outcome;
   if (result.outcome == Outcome::ConditionFailed) {
     std::string extra = R"(,"collection":)";
@@ -36,10 +36,7 @@ CommitResult commit_write(Server& server, const WriteRequest& write) {
   }
   if (result.outcome == Outcome::NotFound)
     throw ApiError{Status::not_found, "not_found", "no record " + result.collection + "/" + result.key, ""};
-  if (result.outcome == Outcome::Committed) {
-    ++server.metrics().commits;
-    server.hub().publish(*result.txn);
-  }
+  if (result.outcome == Outcome::Committed) server.committer().submit(result.txn);
   return result;
 }
 

@@ -1,16 +1,33 @@
 #include "store.hpp"
 
-#include <chrono>
-
 #include <algorithm>
+#include <chrono>
+#include <stdexcept>
 
 namespace hotstate {
 
-Store::Store(std::unique_ptr<Storage> storage, std::size_t changelog_retain)
-    : storage_(std::move(storage)), changelog_retain_(changelog_retain) {
+namespace {
+
+std::string staged_key(const std::string& collection, const std::string& key) {
+  std::string out;
+  out.reserve(collection.size() + 1 + key.size());
+  out.append(collection).push_back('\0');
+  out.append(key);
+  return out;
+}
+
+std::int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Store::Store(std::unique_ptr<Storage> storage, ChangelogRetention retention)
+    : storage_(std::move(storage)), retention_(retention) {
   auto state = storage_->open();
   epoch_ = state.epoch;
-  revision_ = state.revision;
+  revision_ = staged_revision_ = state.revision;
   for (auto& record : state.records) {
     collections_[record->collection].emplace(record->key, record);
     ++record_count_;
@@ -51,6 +68,18 @@ ListPage Store::list(std::string_view collection_name, std::string_view prefix,
   return page;
 }
 
+std::vector<RecordPtr> Store::all_records() const {
+  std::vector<std::string_view> names;
+  names.reserve(collections_.size());
+  for (const auto& [name, keys] : collections_) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  std::vector<RecordPtr> out;
+  out.reserve(record_count_);
+  for (auto name : names)
+    for (const auto& [key, record] : collections_.find(std::string(name))->second) out.push_back(record);
+  return out;
+}
+
 std::vector<RecordPtr> Store::select(std::span<const protocol::SelectorSpec> selectors) const {
   std::vector<RecordPtr> out;
   for (const auto& selector : selectors) {
@@ -78,11 +107,19 @@ std::optional<std::vector<CommittedTxnPtr>> Store::changes_since(std::uint64_t a
   return out;
 }
 
-CommitResult Store::commit(const WriteRequest& request) {
+RecordPtr Store::latest(const std::string& collection_name, const std::string& key) const {
+  if (!staged_.empty()) {
+    auto it = staged_.find(staged_key(collection_name, key));
+    if (it != staged_.end()) return it->second.kind == OpKind::Delete ? nullptr : it->second.record;
+  }
+  return get(collection_name, key);
+}
+
+CommitResult Store::stage(const WriteRequest& request) {
   CommitResult result;
   result.revision = revision_;
   for (const auto& condition : request.conditions) {
-    RecordPtr current = get(condition.collection, condition.key);
+    RecordPtr current = latest(condition.collection, condition.key);
     std::uint64_t current_mod = current ? current->mod_revision : 0;
     if (current_mod != condition.mod_revision) {
       result.outcome = CommitResult::Outcome::ConditionFailed;
@@ -94,9 +131,9 @@ CommitResult Store::commit(const WriteRequest& request) {
   }
 
   auto txn = std::make_shared<CommittedTxn>();
-  txn->revision = revision_ + 1;
+  txn->revision = staged_revision_ + 1;
   for (const auto& op : request.ops) {
-    RecordPtr current = get(op.collection, op.key);
+    RecordPtr current = latest(op.collection, op.key);
     auto record = std::make_shared<Record>();
     record->collection = op.collection;
     record->key = op.key;
@@ -124,19 +161,51 @@ CommitResult Store::commit(const WriteRequest& request) {
     result.outcome = CommitResult::Outcome::NoChange;
     return result;
   }
+  txn->commit_unix_ms = now_unix_ms();
+  staged_revision_ = txn->revision;
+  for (const auto& op : txn->ops) staged_[staged_key(op.record->collection, op.record->key)] = op;
+  result.outcome = CommitResult::Outcome::Committed;
+  result.revision = txn->revision;
+  result.txn = std::move(txn);
+  return result;
+}
 
-  txn->commit_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-  CommittedTxnPtr committed = txn;
-  storage_->commit(std::span<const CommittedTxnPtr>(&committed, 1));  // throws before anything is applied
+void Store::apply_durable(const CommittedTxnPtr& txn) {
   apply(*txn);
   revision_ = txn->revision;
+  // A staged entry leaves the overlay once its newest change is durable.
+  for (const auto& op : txn->ops) {
+    auto it = staged_.find(staged_key(op.record->collection, op.record->key));
+    if (it != staged_.end() && it->second.record == op.record) staged_.erase(it);
+  }
   changelog_.push_back(txn);
   trim();
-  result.outcome = CommitResult::Outcome::Committed;
-  result.revision = revision_;
-  result.txn = std::move(txn);
+}
+
+CommittedTxnPtr Store::stage_import(std::vector<RecordPtr> records, std::uint64_t revision) {
+  if (staged_revision_ != 0 || record_count_ != 0) throw std::logic_error("an import needs an empty store");
+  auto txn = std::make_shared<CommittedTxn>();
+  txn->revision = revision;
+  txn->commit_unix_ms = now_unix_ms();
+  txn->ops.reserve(records.size());
+  for (auto& record : records) txn->ops.push_back(ChangeOp{OpKind::Put, std::move(record)});
+  staged_revision_ = revision;
+  // Nothing can be written meanwhile that depends on these records: writes see an
+  // overlay of staged changes, so stage them like any other write.
+  for (const auto& op : txn->ops) staged_[staged_key(op.record->collection, op.record->key)] = op;
+  return txn;
+}
+
+void Store::forget_changelog_through(std::uint64_t revision) {
+  while (!changelog_.empty() && changelog_.front()->revision <= revision) changelog_.pop_front();
+  storage_->trim_changelog(revision);
+}
+
+CommitResult Store::commit(const WriteRequest& request) {
+  CommitResult result = stage(request);
+  if (result.outcome != CommitResult::Outcome::Committed) return result;
+  storage_->commit(std::span<const CommittedTxnPtr>(&result.txn, 1));
+  apply_durable(result.txn);
   return result;
 }
 
@@ -154,8 +223,13 @@ void Store::apply(const CommittedTxn& txn) {
 }
 
 void Store::trim() {
-  if (changelog_.size() <= changelog_retain_) return;
-  while (changelog_.size() > changelog_retain_) changelog_.pop_front();
+  std::int64_t oldest_kept_ms = retention_.max_age.count() > 0 ? now_unix_ms() - retention_.max_age.count() : 0;
+  auto expired = [&] {
+    if (changelog_.empty()) return false;
+    return changelog_.size() > retention_.entries || changelog_.front()->commit_unix_ms < oldest_kept_ms;
+  };
+  if (!expired()) return;
+  while (expired()) changelog_.pop_front();
   storage_->trim_changelog(horizon());
 }
 
