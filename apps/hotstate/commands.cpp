@@ -1,5 +1,8 @@
 #include "commands.hpp"
 
+#include <cstdio>
+#include <fstream>
+
 #include <algorithm>
 
 #include <boost/json/parse.hpp>
@@ -112,6 +115,35 @@ int list_records(HttpClient& client, const std::string& collection,
 
 int run_txn(HttpClient& client, const std::string& body) {
   return print_response(client.request(Method::post, "/v1/txn", body));
+}
+
+int export_state(HttpClient& client, const std::string& output) {
+  HttpResponse response = client.request(Method::get, "/v1/export");
+  if (!is_success(response)) return print_response(response);
+  if (output == "-") return print_output(response.body);
+  // Written beside the target and renamed over it: an interrupted export never leaves a
+  // truncated file that looks like a good one.
+  std::string temporary = output + ".partial";
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file << response.body;
+    if (!response.body.empty() && response.body.back() != '\n') file << '\n';
+    file.flush();
+    if (!file) {
+      print_error("io_error", "cannot write " + temporary);
+      return kExitError;
+    }
+  }
+  if (std::rename(temporary.c_str(), output.c_str()) != 0) {
+    print_error("io_error", "cannot rename " + temporary + " to " + output);
+    return kExitError;
+  }
+  auto header_end = response.body.find('\n');
+  return print_output(response.body.substr(0, header_end));  // the header: revision and count
+}
+
+int import_state(HttpClient& client, const std::string& text) {
+  return print_response(client.request(Method::post, "/v1/import", text));
 }
 
 int get_status(HttpClient& client) {

@@ -26,6 +26,10 @@ int list_records(HttpClient& client, const std::string& collection,
                  const std::optional<std::string>& prefix, std::optional<std::uint64_t> limit);
 
 int run_txn(HttpClient& client, const std::string& body);
+// GET /v1/export into `output` ("-": stdout), written whole or not at all.
+int export_state(HttpClient& client, const std::string& output);
+// POST /v1/import of an export's text.
+int import_state(HttpClient& client, const std::string& text);
 int get_status(HttpClient& client);
 
 }  // namespace hotstate::cli

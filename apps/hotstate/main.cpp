@@ -26,6 +26,7 @@ namespace {
 
 constexpr std::string_view kDefaultUrl = "http://127.0.0.1:7700";
 constexpr auto kTimeout = std::chrono::seconds(10);
+constexpr auto kBulkTimeout = std::chrono::minutes(10);  // export and import of a whole store
 
 constexpr std::string_view kUsage = R"(Usage: hotstate [--url URL] <command> [arguments]
 
@@ -38,6 +39,9 @@ Commands:
   ls C [--prefix P] [--limit N]   list the records of C in key order, following every page
   txn FILE                        run the transaction in FILE ('-' reads it from stdin)
   status                          print the server's status
+  export FILE                     write a consistent snapshot (one revision) to FILE as
+                                  JSON lines ('-' for stdout); prints its header line
+  import FILE                     load an export into an empty server ('-' reads stdin)
   watch --collection C [--prefix P] [--cache FILE]
                                   keep a local replica; print its records as JSON lines,
                                   then {"event":"live",...}, then every change and status
@@ -146,6 +150,7 @@ constexpr CommandShape kCommands[] = {
     {"put", 3, "C K JSON", true, false}, {"get", 2, "C K", false, false},
     {"del", 2, "C K", true, false},      {"ls", 1, "C", false, true},
     {"txn", 1, "FILE", false, false},    {"status", 0, "", false, false},
+    {"export", 1, "FILE", false, false}, {"import", 1, "FILE", false, false},
     {"watch", 0, "", false, false, true}, {"snapshot", 0, "", false, false, true},
 };
 
@@ -212,7 +217,8 @@ int run(int argc, char** argv) {
     return snapshot(replica, std::chrono::seconds(30));
   }
 
-  HttpClient client(choose_server(args), kTimeout);
+  bool bulk = shape.name == "export" || shape.name == "import";
+  HttpClient client(choose_server(args), bulk ? kBulkTimeout : kTimeout);
   const std::vector<std::string>& op = args.positional;
   if (shape.name == "put")
     return put_record(client, op[1], op[2], op[3] == "-" ? read_input("-") : op[3], if_revision);
@@ -220,6 +226,8 @@ int run(int argc, char** argv) {
   if (shape.name == "del") return delete_record(client, op[1], op[2], if_revision);
   if (shape.name == "ls") return list_records(client, op[1], args.prefix, limit);
   if (shape.name == "txn") return run_txn(client, read_input(op[1]));
+  if (shape.name == "export") return export_state(client, op[1]);
+  if (shape.name == "import") return import_state(client, read_input(op[1]));
   return get_status(client);
 }
 

@@ -13,6 +13,7 @@
 #include "hotstate/version.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
+#include "store/rocksdb_storage.hpp"
 
 namespace po = boost::program_options;
 using namespace hotstate;
@@ -74,18 +75,25 @@ int main(int argc, char** argv) {
     ("memory", po::bool_switch(&config.memory),
      "keep everything in memory: nothing survives a restart, and each start is a new "
      "history (new epoch), so clients resync")
-    ("data-dir", po::value(&config.data_dir),
-     "directory of the durable embedded storage (needs a build with durable storage)")
+    ("data-dir", po::value(&config.data_dir)->default_value(config.data_dir),
+     "directory of the durable embedded storage (RocksDB), created if missing; locked by one "
+     "server at a time. Every write is durable before it is acknowledged")
     ("heartbeat-ms", po::value(&config.heartbeat_ms)->default_value(config.heartbeat_ms),
      "an idle stream gets a Progress frame at least this often; clients use it to tell a "
      "live link from a dead one")
     ("changelog-retain", po::value(&config.changelog_retain)->default_value(config.changelog_retain),
      "transactions kept in the change log; a client further behind than this gets a "
      "snapshot reset instead of deltas")
+    ("changelog-retain-seconds",
+     po::value(&config.changelog_retain_seconds)->default_value(config.changelog_retain_seconds),
+     "also forget change-log entries older than this (0: keep --changelog-retain entries "
+     "whatever their age)")
     ("max-value-bytes", po::value(&config.max_value_bytes)->default_value(config.max_value_bytes),
      "largest value accepted, in bytes of JSON text (at most 8 MiB)")
     ("max-request-bytes", po::value(&config.max_request_bytes)->default_value(config.max_request_bytes),
      "largest HTTP request body accepted (transactions)")
+    ("max-import-bytes", po::value(&config.max_import_bytes)->default_value(config.max_import_bytes),
+     "largest body of POST /v1/import (hotstate import)")
     ("max-connections", po::value(&config.max_connections)->default_value(config.max_connections),
      "open connections (HTTP and stream) above which new ones get 503")
     ("max-queue-bytes", po::value(&config.max_queue_bytes)->default_value(config.max_queue_bytes),
@@ -121,10 +129,9 @@ int main(int argc, char** argv) {
     if (config.max_queue_bytes < 4096) throw UsageError("--max-queue-bytes must be at least 4096");
     // A request must be able to carry the largest value.
     config.max_request_bytes = std::max(config.max_request_bytes, config.max_value_bytes + 64 * 1024);
-    if (vm.count("data-dir") && config.memory)
+    if (!vm["data-dir"].defaulted() && config.memory)
       throw UsageError("--memory and --data-dir exclude each other");
-    if (vm.count("data-dir"))
-      throw UsageError("durable storage is not part of this build yet; run with --memory");
+    if (config.data_dir.empty()) throw UsageError("--data-dir must name a directory");
   } catch (const std::exception& error) {
     std::cerr << "hotstated: " << error.what() << "\nTry 'hotstated --help'.\n";
     return 2;
@@ -135,7 +142,7 @@ int main(int argc, char** argv) {
   raise_fd_limit();
   try {
     boost::asio::io_context io(1);
-    Server server(io, config, make_memory_storage());
+    Server server(io, config, config.memory ? make_memory_storage() : make_rocksdb_storage(config.data_dir));
     server.start();
     auto endpoint = server.local_endpoint();
     std::printf("listening on %s\n", format_endpoint(endpoint).c_str());
@@ -143,12 +150,12 @@ int main(int argc, char** argv) {
     log(LogLevel::Info, "hotstated started",
         {{"listen", format_endpoint(endpoint)},
          {"storage", server.store().storage().engine_name()},
+         {"data_dir", config.memory ? std::string("-") : config.data_dir},
          {"epoch", std::to_string(server.store().epoch())},
          {"revision", std::to_string(server.store().revision())},
          {"version", kVersion}});
     if (!server.store().storage().persistent())
-      log(config.memory ? LogLevel::Info : LogLevel::Warn,
-          "storage is in memory: data is lost when the server stops");
+      log(LogLevel::Info, "storage is in memory (--memory): data is lost when the server stops");
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int) {

@@ -22,7 +22,7 @@ echo "wheel_check: built $(basename "$work"/dist/*.whl) in $(($(date +%s) - star
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --disable-pip-version-check "$work"/dist/*.whl
 
-"$hotstated" --listen 127.0.0.1:0 --log-level error > "$work/server.out" &
+"$hotstated" --listen 127.0.0.1:0 --memory --log-level error > "$work/server.out" &
 pids+=($!)
 for _ in $(seq 100); do grep -q "listening on" "$work/server.out" && break; sleep 0.05; done
 url="http://$(sed -n 's/^listening on //p' "$work/server.out")"

@@ -39,8 +39,9 @@ class Server:
 
     def start(self) -> None:
         listen = f"127.0.0.1:{self.port}"
+        storage = [] if {"--memory", "--data-dir"} & set(self.extra_args) else ["--memory"]
         self.process = subprocess.Popen(
-            [HOTSTATED, "--listen", listen, *SERVER_ARGS, *self.extra_args],
+            [HOTSTATED, "--listen", listen, *SERVER_ARGS, *storage, *self.extra_args],
             stdout=subprocess.PIPE,
             text=True,
         )

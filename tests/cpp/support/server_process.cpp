@@ -1,5 +1,7 @@
 #include "server_process.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -52,7 +54,16 @@ std::string ServerProcess::server_binary() { return HOTSTATED_BINARY; }
 std::string ServerProcess::cli_binary() { return HOTSTATE_CLI_BINARY; }
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
-  std::vector<std::string> args{server_binary(), "--listen", "127.0.0.1:0", "--log-level", "warn"};
+  std::vector<std::string> args{server_binary(), "--log-level", "warn"};
+  // A free port unless the test names its own (to restart a server on the same address).
+  if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end())
+    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+  // In memory unless the test picks its storage: the durable default is ./hotstate-data,
+  // which tests running side by side must not share.
+  bool storage_given = std::find_if(extra_args.begin(), extra_args.end(), [](const std::string& a) {
+                         return a == "--memory" || a == "--data-dir";
+                       }) != extra_args.end();
+  if (!storage_given) args.push_back("--memory");
   args.insert(args.end(), extra_args.begin(), extra_args.end());
 
   int out_pipe[2];

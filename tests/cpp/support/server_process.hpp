@@ -8,8 +8,9 @@ namespace hotstate::testing {
 
 class ServerProcess {
  public:
-  // Starts `hotstated --listen 127.0.0.1:0 <extra_args>` (add "--memory" yourself if
-  // wanted) and waits until it prints "listening on HOST:PORT". Throws on failure.
+  // Starts `hotstated --listen 127.0.0.1:0 <extra_args>` and waits until it prints
+  // "listening on HOST:PORT". Throws on failure. In memory unless extra_args names
+  // --memory or --data-dir; extra_args may give its own --listen.
   explicit ServerProcess(std::vector<std::string> extra_args = {"--memory"});
   ~ServerProcess();  // stop() if still running
   ServerProcess(const ServerProcess&) = delete;
