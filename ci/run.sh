@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: build hotstated, start it on 127.0.0.1:7700, show a client replica at work
+# The main job: build hotstated, start it on 127.0.0.1:7700 with its durable storage in
+# ./hotstate-data (HOTSTATE_DATA_DIR to change it), show a client replica at work
 # (a watcher printing changes as writes happen), then keep the server running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,9 @@ bash ci/build.sh
 
 listen=${HOTSTATE_LISTEN:-127.0.0.1:7700}
 url="http://$listen"
-./build/apps/hotstated/hotstated --listen "$listen" "$@" &
+storage=(--data-dir "${HOTSTATE_DATA_DIR:-./hotstate-data}")
+for arg in "$@"; do [[ $arg == --memory || $arg == --data-dir* ]] && storage=(); done  # yours wins
+./build/apps/hotstated/hotstated --listen "$listen" "${storage[@]}" "$@" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server' INT TERM
 for _ in $(seq 50); do
