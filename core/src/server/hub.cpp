@@ -1,5 +1,6 @@
 #include "hub.hpp"
 
+#include <boost/asio/post.hpp>
 #include <vector>
 
 #include "server.hpp"
@@ -7,7 +8,21 @@
 
 namespace hotstate::server {
 
-Hub::Hub(Server& server, boost::asio::io_context& io) : server_(server), tick_timer_(io) {}
+Hub::Hub(Server& server, boost::asio::io_context& io) : server_(server), io_(io), tick_timer_(io) {}
+
+void Hub::schedule_flush(StreamSession* session) {
+  if (!flush_pending_.insert(session).second) return;
+  to_flush_.push_back(session);
+  if (to_flush_.size() == 1) boost::asio::post(io_, [this] { flush(); });
+}
+
+void Hub::flush() {
+  std::vector<StreamSession*> sessions;
+  sessions.swap(to_flush_);
+  flush_pending_.clear();
+  for (StreamSession* session : sessions)
+    if (sessions_.count(session)) session->flush();  // it may have closed meanwhile
+}
 
 void Hub::publish(const CommittedTxn& txn) {
   protocol::FramePtr shared;  // encoded on first use, then shared

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <set>
+#include <vector>
 
 #include "hotstate/protocol.hpp"
 #include "hotstate/record.hpp"
@@ -30,6 +31,10 @@ class Hub {
   // with a reset snapshot when the log no longer covers it): after an import.
   void resync_all();
 
+  // Has `session` write its queued frames once the handlers ready now have run, so that
+  // the commits of one event-loop turn reach each connection in one write.
+  void schedule_flush(StreamSession* session);
+
   // A Progress frame for `revision`, shared by every connection that needs one.
   protocol::FramePtr progress_frame(std::uint64_t revision);
 
@@ -39,8 +44,12 @@ class Hub {
 
  private:
   void schedule_tick();
+  void flush();
 
   Server& server_;
+  boost::asio::io_context& io_;
+  std::vector<StreamSession*> to_flush_;  // unique: a session is added once per turn
+  std::set<StreamSession*> flush_pending_;
   boost::asio::steady_timer tick_timer_;
   std::set<StreamSession*> sessions_;
   protocol::FramePtr progress_cache_;

@@ -320,8 +320,12 @@ void StreamSession::on_commit(const CommittedTxn& txn, FramePtr& shared_frame) {
   // Deltas chain: tell the client nothing it selects happened since its position.
   if (position_ < txn.revision - 1) enqueue(server_.hub().progress_frame(txn.revision - 1), true, txn.revision - 1);
   enqueue(std::move(frame), true, txn.revision);
-  pump();
+  // Not pump() now: the commits handled in this turn of the event loop all go out in one
+  // write per connection (one syscall for many deltas) when the hub flushes.
+  server_.hub().schedule_flush(this);
 }
+
+void StreamSession::flush() { pump(); }
 
 void StreamSession::resync() {
   if (phase_ != Phase::Streaming || sync_ != Sync::Live) return;  // a snapshot or catch-up covers it

@@ -40,6 +40,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void start(boost::beast::http::request<boost::beast::http::string_body> request);
 
   void on_commit(const CommittedTxn& txn, protocol::FramePtr& shared_frame);
+  // Writes what on_commit queued (Hub::schedule_flush).
+  void flush();
   void on_tick();
   void going_away();
   // Drops pending live frames and catches up (Hub::resync_all).
