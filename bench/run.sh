@@ -18,7 +18,11 @@ HOTSTATE_BUILD_DIR=build-bench HOTSTATE_BUILD_TYPE=Release bash ci/build.sh \
 
 parts=$(mktemp -d "${TMPDIR:-/tmp}/hotstate-bench.XXXXXX")
 trap 'rm -rf "$parts"' EXIT
-export HOTSTATE_BENCH_BUILD=$PWD/build-bench
+# Every part uses this one Release build: the servers, the bindings and the bench programs.
+export HOTSTATE_BENCH_BUILD=$PWD/build-bench BENCH_BUILD=$PWD/build-bench
+export HOTSTATED=$PWD/build-bench/apps/hotstated/hotstated
+export HOTSTATE_PYTHONPATH=$PWD/build-bench/bindings/python
+export HOTSTATE_NODE_ADDON=$PWD/build-bench/bindings/node/hotstate.node PYTHON=$venv/bin/python
 for script in bench/scripts/net_bench.sh bench/scripts/reads_bench.sh; do
   if [ -x "$script" ]; then
     echo "== $script $mode"
