@@ -22,6 +22,15 @@ hs_status fail(hs_status status, const std::string& message) {
   return status;
 }
 
+hs_status fail_not_found(std::string_view collection, std::string_view key) {
+  try {
+    t_last_error.assign("no record ").append(collection).append(1, '/').append(key);
+  } catch (...) {
+    // Out of memory while recording the message: the status still says what happened.
+  }
+  return HS_ERR_NOT_FOUND;
+}
+
 hs_status fail_null(const char* what) { return fail(HS_ERR_INVALID_ARGUMENT, std::string(what) + " must not be NULL"); }
 
 hs_status fail_from_client_error(const ClientError& error) {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hotstate.h"
@@ -46,6 +47,9 @@ struct hs_change_batch {
 namespace hotstate::capi {
 
 hs_status fail(hs_status status, const std::string& message);
+// HS_ERR_NOT_FOUND, "no record C/K": built in the thread's message buffer, so a miss (a
+// hot path: lookups of absent keys) allocates nothing once the buffer has grown.
+hs_status fail_not_found(std::string_view collection, std::string_view key);
 // "`what` must not be NULL" as HS_ERR_INVALID_ARGUMENT.
 hs_status fail_null(const char* what);
 // A ClientError's code mapped onto hs_status (server codes for bad input count as

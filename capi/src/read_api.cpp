@@ -66,7 +66,7 @@ hs_status hs_get(hs_client* client, const char* collection, const char* key, siz
     if (!out) return fail_null("out");
     *out = nullptr;
     RecordPtr record = client->client->get(collection, std::string_view(key, key_len));
-    if (!record) return fail(HS_ERR_NOT_FOUND, std::string("no record ") + collection + "/" + std::string(key, key_len));
+    if (!record) return fail_not_found(collection, std::string_view(key, key_len));
     *out = new hs_record{std::move(record)};
     return HS_OK;
   });
@@ -225,7 +225,7 @@ hs_status hs_read_get(hs_read* read, const char* collection, const char* key, si
     if (!out) return fail_null("out");
     *out = nullptr;
     RecordPtr record = read->txn.get_shared(collection, std::string_view(key, key_len));
-    if (!record) return fail(HS_ERR_NOT_FOUND, std::string("no record ") + collection + "/" + std::string(key, key_len));
+    if (!record) return fail_not_found(collection, std::string_view(key, key_len));
     std::lock_guard lock(read->mutex);
     read->lent.push_back(hs_record{std::move(record)});
     *out = &read->lent.back();
