@@ -25,11 +25,12 @@ HIGHER_IS_BETTER = {"deliveries/s", "ops/s", "records/s"}
 # The targets of issue 9 that are one figure against a limit; the ratio targets are in
 # evaluate_targets.
 TARGETS: list[tuple[str, str, str, str, float, str]] = [
-    # (target, case prefix, subject contains, unit, limit, "max"|"min")
-    ("C++ get <= 50 ns at 1M records", "read.1m.hit.1t", "C++ Client::get", "ns/op", 50, "max"),
-    ("Python get of a small record <= 1 us", "read.1m.hit.1t.python", "get", "ns/op", 1000, "max"),
-    ("Python view <= 300 ns", "read.1m.hit.1t.python", "view", "ns/op", 300, "max"),
-    ("Node get <= 1 us", "read.1m.hit.1t.node", "get", "ns/op", 1000, "max"),
+    # (target, case prefix, subject contains, unit, limit, "max"|"min"); latency targets are
+    # checked on dependent chains (one lookup's latency), with hits, 1 thread, 1M records.
+    ("C++ get <= 50 ns at 1M records", "read.1m.hit.1t.chain.native", "C++ Client::get", "ns/op", 50, "max"),
+    ("Python get of a small record <= 1 us", "read.1m.hit.1t.chain.python", "client.get", "ns/op", 1000, "max"),
+    ("Python view <= 300 ns", "read.1m.hit.1t.chain.python", "client.view", "ns/op", 300, "max"),
+    ("Node get <= 1 us", "read.1m.hit.1t.chain.node", "client.get", "ns/op", 1000, "max"),
     ("1M-record initial sync <= 1 s", "sync.1m", "hotstate", "s", 1.0, "max"),
 ]
 
@@ -52,6 +53,8 @@ def machine() -> dict[str, Any]:
 
 
 def load_parts(folder: pathlib.Path) -> list[dict[str, Any]]:
+    if folder.is_file():  # a latest.json: regenerate the report from its parts
+        return json.loads(folder.read_text())["parts"]
     parts = []
     for path in sorted(folder.glob("*.json")):
         part = json.loads(path.read_text())
@@ -136,12 +139,12 @@ def evaluate_targets(rows: list[dict[str, Any]]) -> list[str]:
 
     # Ratios against a peer in the same case.
     cases = by_case(rows)
-    read_ratios = [ratio(o, p) for case, rs in cases.items() if case.startswith("read.")
+    read_ratios = [ratio(o, p) for case, rs in cases.items() if case.startswith("read.") and ".chain." in case
                    for o in rs if o["system"] == "hotstate" for p in rs if p["system"] == "redis"]
     read_ratios = [r for r in read_ratios if r]
     if read_ratios:
         worst = min(read_ratios)
-        lines.append(f"| local reads >= 1,000x faster than a Redis GET | worst case {fmt(worst)}x | "
+        lines.append(f"| local reads >= 1,000x faster than a Redis GET (latency, every case) | worst case {fmt(worst)}x | "
                      f"{'met' if worst >= 1000 else 'missed'} |")
     else:
         lines.append("| local reads >= 1,000x faster than a Redis GET | not measured in this run | – |")
@@ -209,7 +212,8 @@ def plot(rows: list[dict[str, Any]], out: pathlib.Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mode", required=True)
-    parser.add_argument("--parts", required=True, type=pathlib.Path)
+    parser.add_argument("--parts", required=True, type=pathlib.Path,
+                        help="the folder of part files, or a latest.json to report again")
     parser.add_argument("--out", required=True, type=pathlib.Path, help="the bench/ folder")
     args = parser.parse_args()
 
@@ -219,12 +223,16 @@ def main() -> None:
     results.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     report = {"generated": now, "mode": args.mode, "machine": machine(), "parts": parts}
+    if args.parts.is_file():  # reporting an earlier run again: keep when and where it ran
+        earlier = json.loads(args.parts.read_text())
+        report.update(generated=earlier["generated"], mode=earlier["mode"], machine=earlier["machine"])
+        now = earlier["generated"]
     (results / "latest.json").write_text(json.dumps(report, indent=1) + "\n")
     plots = plot(rows, results)
 
     m = report["machine"]
     md = ["# Benchmark results", "",
-          f"Generated {now} by `bench/run.sh {args.mode}` at commit {m['commit']} on {m['cores']} cores "
+          f"Generated {now} by `bench/run.sh {report['mode']}` at commit {m['commit']} on {m['cores']} cores "
           f"({m['cpu']}, Linux {m['kernel']}). Raw figures: [results/latest.json](results/latest.json).", "",
           "## How these were measured", "",
           "- Everything runs on one machine, servers and clients on 127.0.0.1, in one run, so each "
