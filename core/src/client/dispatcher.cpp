@@ -146,17 +146,20 @@ void Dispatcher::run() {
 }
 
 void Dispatcher::deliver(ChangeEvent& event) {
-  if ((event.merged || event.changes.empty()) && event.before && event.after) {
-    event.changes.clear();
-    diff_states(*event.before, *event.after, [&](const RecordPtr& before, const RecordPtr& after) {
-      event.changes.push_back(change_of(before, after));
-    });
-  }
   std::vector<std::pair<SubscriptionId, std::shared_ptr<Subscription>>> targets;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [id, sub] : subscriptions_)
       if (sub->filter && event.sequence >= sub->first_sequence) targets.emplace_back(id, sub);
+  }
+  // Nobody to tell: skip the diff (an initial snapshot of a million records would cost
+  // a walk of the whole new state).
+  if (targets.empty()) return;
+  if ((event.merged || event.changes.empty()) && event.before && event.after) {
+    event.changes.clear();
+    diff_states(*event.before, *event.after, [&](const RecordPtr& before, const RecordPtr& after) {
+      event.changes.push_back(change_of(before, after));
+    });
   }
   for (const auto& [id, sub] : targets) {
     ChangeBatch batch;
