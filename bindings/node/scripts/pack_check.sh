@@ -39,8 +39,10 @@ const { Client } = require('hotstate');
   const client = new Client({ url: process.argv[2], collections: ['flags'] });
   await client.ready({ timeoutMs: 10000 });
   const changed = new Promise((resolve) => client.once('change', resolve));
+  const keep = setInterval(() => {}, 1 << 30);  // a change event alone keeps no process alive
   await client.waitForRevision(await client.put('flags', 'checkout-v2', { enabled: true }));
   const batch = await changed;
+  clearInterval(keep);
   if (client.get('flags', 'checkout-v2').enabled !== true || batch.changes[0].key !== 'checkout-v2')
     throw new Error('unexpected state');
   client.close();

@@ -88,9 +88,13 @@ test('a throwing callback without error listeners is reported on stderr, and the
       if (++after === 2) resolve();
       throw new Error('boom from callback');
     }));
+    // Waiting for change events alone does not keep a process alive (the client never
+    // does): hold the loop open until the second callback ran.
+    const keep = setInterval(() => {}, 1 << 30);
     await client.put('exit', 'boom', 1);
     await client.put('exit', 'boom', 2);
     await twice;
+    clearInterval(keep);
     console.log('alive', client.status().state);
     client.close();
   `);
