@@ -11,6 +11,7 @@
 #include "fault_proxy.hpp"
 #include "hotstate/client.hpp"
 #include "hotstate/value.hpp"
+#include "eventually.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
 
@@ -35,16 +36,6 @@ std::string temp_path(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("hotstate-client-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return (dir / name).string();
-}
-
-// Polls `done` until true or the timeout passes (callbacks arrive on another thread).
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return done();
 }
 
 class ClientTest : public ::testing::Test {

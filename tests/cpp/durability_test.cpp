@@ -18,6 +18,7 @@
 #include "fault_proxy.hpp"
 #include "hotstate/client.hpp"
 #include "hotstate/value.hpp"
+#include "eventually.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
 
@@ -41,15 +42,6 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
-
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
 
 struct StoredRecord {
   std::string json;

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
 #include "fault_proxy.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
@@ -31,6 +32,7 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+using hotstate::testing::eventually;
 using hotstate::testing::FaultProxy;
 using namespace std::chrono_literals;
 
@@ -50,16 +52,6 @@ std::string pattern(std::size_t size, std::uint32_t seed) {
     c = static_cast<char>(x);
   }
   return out;
-}
-
-// Polls `done` until it holds or `timeout` passes.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = kTimeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
 }
 
 bool is_disconnect(const error_code& ec) {
