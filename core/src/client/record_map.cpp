@@ -1,23 +1,18 @@
 #include "record_map.hpp"
 
+#include "record_map_node.hpp"
+
 #include <bit>
 #include <cassert>
 #include <utility>
 
 namespace hotstate::client {
 
-// A slot holds either a record (leaf) or a child node. At the bottom (hash bits used up)
-// a node is a collision list: its slots are all leaves, matched by key.
-struct RecordMap::Node {
-  std::uint32_t bitmap = 0;  // occupied slot indexes (unused in a collision node)
-  bool collision = false;
-  struct Slot {
-    std::uint64_t hash = 0;
-    RecordPtr leaf;
-    NodePtr child;
-  };
-  std::vector<Slot> slots;  // in index order, one per set bit
-};
+void intrusive_ptr_add_ref(const RecordMap::Node* node) { node->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void intrusive_ptr_release(const RecordMap::Node* node) {
+  if (node->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) RecordMap::Node::destroy(node);
+}
 
 namespace {
 
@@ -25,45 +20,52 @@ using Node = RecordMap::Node;
 using NodePtr = RecordMap::NodePtr;
 constexpr unsigned kBits = 5;
 constexpr unsigned kMaxShift = 60;  // shifts 0..60 use the hash; beyond that: collision list
+constexpr std::uint32_t kFanout = 32;
 
 unsigned slot_index(std::uint64_t hash, unsigned shift) { return (hash >> shift) & 31u; }
 
+// Where a slot index sits among the occupied slots.
 std::size_t position(std::uint32_t bitmap, unsigned index) {
   return static_cast<std::size_t>(std::popcount(bitmap & ((1u << index) - 1)));
 }
 
-// A node this builder may change in place: it was created by the builder and is not
-// shared with any published map.
-// (use_count() == 1 means no published map and no other builder can reach it.)
-Node* writable(NodePtr& node) {
+// A node this builder may change in place, with room for `extra` more slots. A node with
+// a count of 1 was created by this builder and no published map or other builder can
+// reach it; any other node is copied first (to its exact size, so a delta adds no
+// slack to the nodes it copies). A full node grows by doubling, since snapshots insert one key at a time; a trie
+// node never needs more than 32 slots.
+Node* writable(NodePtr& node, std::uint32_t extra = 0) {
   if (!node) {
-    node = std::make_shared<Node>();
-  } else if (node.use_count() > 1) {
-    node = std::make_shared<Node>(*node);
+    node = Node::make(std::max<std::uint32_t>(extra, 2));
+  } else if (node->refs.load(std::memory_order_acquire) > 1) {
+    node = Node::copy(*node, node->size + extra);
+  } else if (node->size + extra > node->capacity) {
+    std::uint32_t doubled = node->collision ? node->capacity * 2 : std::min(node->capacity * 2, kFanout);
+    node = Node::take(*node, std::max(doubled, node->size + extra));
   }
   return node.get();
 }
 
 // Two leaves that collide at `shift` pushed one level down into a new subtree.
 NodePtr split(Node::Slot a, Node::Slot b, unsigned shift) {
-  auto node = std::make_shared<Node>();
   if (shift > kMaxShift) {
-    node->collision = true;
-    node->slots = {std::move(a), std::move(b)};
+    NodePtr node = Node::make(2, true);
+    node->append(std::move(a));
+    node->append(std::move(b));
     return node;
   }
   unsigned ia = slot_index(a.hash, shift), ib = slot_index(b.hash, shift);
   if (ia == ib) {
+    NodePtr node = Node::make(1);
     node->bitmap = 1u << ia;
-    node->slots.push_back(Node::Slot{0, nullptr, split(std::move(a), std::move(b), shift + kBits)});
-  } else {
-    node->bitmap = (1u << ia) | (1u << ib);
-    if (ia < ib) {
-      node->slots = {std::move(a), std::move(b)};
-    } else {
-      node->slots = {std::move(b), std::move(a)};
-    }
+    node->append(Node::Slot{0, nullptr, split(std::move(a), std::move(b), shift + kBits)});
+    return node;
   }
+  NodePtr node = Node::make(2);
+  node->bitmap = (1u << ia) | (1u << ib);
+  if (ib < ia) std::swap(a, b);
+  node->append(std::move(a));
+  node->append(std::move(b));
   return node;
 }
 
@@ -71,20 +73,22 @@ NodePtr split(Node::Slot a, Node::Slot b, unsigned shift) {
 RecordPtr insert(NodePtr& node_ref, Node::Slot entry, unsigned shift) {
   Node* node = writable(node_ref);
   if (node->collision) {
-    for (auto& slot : node->slots)
+    for (auto& slot : node->used())
       if (slot.leaf->key == entry.leaf->key) return std::exchange(slot, std::move(entry)).leaf;
-    node->slots.push_back(std::move(entry));
+    node = writable(node_ref, 1);
+    node->append(std::move(entry));
     return nullptr;
   }
   unsigned index = slot_index(entry.hash, shift);
   std::uint32_t bit = 1u << index;
   std::size_t pos = position(node->bitmap, index);
   if (!(node->bitmap & bit)) {
+    node = writable(node_ref, 1);
     node->bitmap |= bit;
-    node->slots.insert(node->slots.begin() + static_cast<std::ptrdiff_t>(pos), std::move(entry));
+    node->insert_at(pos, std::move(entry));
     return nullptr;
   }
-  Node::Slot& slot = node->slots[pos];
+  Node::Slot& slot = node->slots()[pos];
   if (slot.child) return insert(slot.child, std::move(entry), shift + kBits);
   if (slot.hash == entry.hash && slot.leaf->key == entry.leaf->key)
     return std::exchange(slot, std::move(entry)).leaf;
@@ -98,44 +102,44 @@ RecordPtr insert(NodePtr& node_ref, Node::Slot entry, unsigned shift) {
 void erase_present(NodePtr& node_ref, std::uint64_t hash, std::string_view key, unsigned shift) {
   Node* node = writable(node_ref);
   if (node->collision) {
-    for (std::size_t i = 0; i < node->slots.size(); ++i)
-      if (node->slots[i].leaf->key == key) {
-        node->slots.erase(node->slots.begin() + static_cast<std::ptrdiff_t>(i));
+    for (std::size_t i = 0; i < node->size; ++i)
+      if (node->slots()[i].leaf->key == key) {
+        node->erase_at(i);
         break;
       }
     return;
   }
   unsigned index = slot_index(hash, shift);
   std::size_t pos = position(node->bitmap, index);
-  Node::Slot& slot = node->slots[pos];
+  Node::Slot& slot = node->slots()[pos];
   if (slot.child) {
     erase_present(slot.child, hash, key, shift + kBits);
     const Node& child = *slot.child;
-    if (child.slots.empty()) {
+    if (child.size == 0) {
       node->bitmap &= ~(1u << index);
-      node->slots.erase(node->slots.begin() + static_cast<std::ptrdiff_t>(pos));
-    } else if (child.slots.size() == 1 && !child.slots[0].child) {
-      Node::Slot lone = child.slots[0];
+      node->erase_at(pos);
+    } else if (child.size == 1 && !child.slots()[0].child) {
+      Node::Slot lone = child.slots()[0];
       slot = std::move(lone);
     }
     return;
   }
   node->bitmap &= ~(1u << index);
-  node->slots.erase(node->slots.begin() + static_cast<std::ptrdiff_t>(pos));
+  node->erase_at(pos);
 }
 
 const Record* find_in(const Node* node, std::uint64_t hash, std::string_view key) {
   unsigned shift = 0;
   while (node) {
     if (node->collision) {
-      for (const auto& slot : node->slots)
+      for (const auto& slot : node->used())
         if (slot.leaf->key == key) return slot.leaf.get();
       return nullptr;
     }
     unsigned index = slot_index(hash, shift);
     std::uint32_t bit = 1u << index;
     if (!(node->bitmap & bit)) return nullptr;
-    const Node::Slot& slot = node->slots[position(node->bitmap, index)];
+    const Node::Slot& slot = node->slots()[position(node->bitmap, index)];
     if (!slot.child) return slot.hash == hash && slot.leaf->key == key ? slot.leaf.get() : nullptr;
     node = slot.child.get();
     shift += kBits;
@@ -147,14 +151,14 @@ const RecordPtr* find_slot(const Node* node, std::uint64_t hash, std::string_vie
   unsigned shift = 0;
   while (node) {
     if (node->collision) {
-      for (const auto& slot : node->slots)
+      for (const auto& slot : node->used())
         if (slot.leaf->key == key) return &slot.leaf;
       return nullptr;
     }
     unsigned index = slot_index(hash, shift);
     std::uint32_t bit = 1u << index;
     if (!(node->bitmap & bit)) return nullptr;
-    const Node::Slot& slot = node->slots[position(node->bitmap, index)];
+    const Node::Slot& slot = node->slots()[position(node->bitmap, index)];
     if (!slot.child) return slot.hash == hash && slot.leaf->key == key ? &slot.leaf : nullptr;
     node = slot.child.get();
     shift += kBits;
@@ -164,7 +168,7 @@ const RecordPtr* find_slot(const Node* node, std::uint64_t hash, std::string_vie
 
 void visit_all(const Node* node, const std::function<void(const RecordPtr&)>& visit) {
   if (!node) return;
-  for (const auto& slot : node->slots) {
+  for (const auto& slot : node->used()) {
     if (slot.child)
       visit_all(slot.child.get(), visit);
     else
@@ -211,8 +215,8 @@ void diff_nodes(const Node* a, const Node* b, const ChangedFn& changed) {
     bool in_a = a->bitmap & bit, in_b = b->bitmap & bit;
     if (!in_a && !in_b) continue;
     static const Node::Slot kEmpty{};
-    const Node::Slot& sa = in_a ? a->slots[position(a->bitmap, index)] : kEmpty;
-    const Node::Slot& sb = in_b ? b->slots[position(b->bitmap, index)] : kEmpty;
+    const Node::Slot& sa = in_a ? a->slots()[position(a->bitmap, index)] : kEmpty;
+    const Node::Slot& sb = in_b ? b->slots()[position(b->bitmap, index)] : kEmpty;
     if (sa.child && sb.child) {
       diff_nodes(sa.child.get(), sb.child.get(), changed);
     } else if (!sa.child && !sb.child && sa.leaf && sb.leaf && sa.leaf->key == sb.leaf->key) {

@@ -15,14 +15,16 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+
 #include "hotstate/record.hpp"
 
 namespace hotstate::client {
 
 class RecordMap {
  public:
-  struct Node;
-  using NodePtr = std::shared_ptr<Node>;
+  struct Node;  // record_map_node.hpp
+  using NodePtr = boost::intrusive_ptr<Node>;
 
   RecordMap() = default;
 
@@ -63,5 +65,9 @@ class RecordMap {
 };
 
 std::uint64_t hash_key(std::string_view key);
+
+// NodePtr's reference counting (the count lives in the node; see record_map_node.hpp).
+void intrusive_ptr_add_ref(const RecordMap::Node* node);
+void intrusive_ptr_release(const RecordMap::Node* node);
 
 }  // namespace hotstate::client
