@@ -26,11 +26,18 @@ HIGHER_IS_BETTER = {"deliveries/s", "ops/s", "records/s"}
 # evaluate_targets.
 TARGETS: list[tuple[str, str, str, str, float, str]] = [
     # (target, case prefix, subject contains, unit, limit, "max"|"min"); latency targets are
-    # checked on dependent chains (one lookup's latency), with hits, 1 thread, 1M records.
-    ("C++ get <= 50 ns at 1M records", "read.1m.hit.1t.chain.native", "C++ Client::get", "ns/op", 50, "max"),
-    ("Python get of a small record <= 1 us", "read.1m.hit.1t.chain.python", "client.get", "ns/op", 1000, "max"),
-    ("Python view <= 300 ns", "read.1m.hit.1t.chain.python", "client.view", "ns/op", 300, "max"),
-    ("Node get <= 1 us", "read.1m.hit.1t.chain.node", "client.get", "ns/op", 1000, "max"),
+    # checked on dependent chains (one lookup's latency), 1 thread, 1M records: first on the
+    # hot set (1,000 flags read over and over: what a hot-path check does), then with every
+    # lookup a random key of the whole million (each one a trip to DRAM; std::unordered_map
+    # is in the same table for the floor on this machine).
+    ("C++ get <= 50 ns at 1M records (hot set)", "read.1m.hot.1t.chain.native", "C++ Client::get", "ns/op", 50, "max"),
+    ("Python get of a small record <= 1 us (hot set)", "read.1m.hot.1t.chain.python", "client.get", "ns/op", 1000, "max"),
+    ("Python view <= 300 ns (hot set)", "read.1m.hot.1t.chain.python", "client.view", "ns/op", 300, "max"),
+    ("Node get <= 1 us (hot set)", "read.1m.hot.1t.chain.node", "client.get", "ns/op", 1000, "max"),
+    ("C++ get <= 50 ns at 1M records (random key of all 1M)", "read.1m.hit.1t.chain.native", "C++ Client::get", "ns/op", 50, "max"),
+    ("Python get <= 1 us (random key of all 1M)", "read.1m.hit.1t.chain.python", "client.get", "ns/op", 1000, "max"),
+    ("Python view <= 300 ns (random key of all 1M)", "read.1m.hit.1t.chain.python", "client.view", "ns/op", 300, "max"),
+    ("Node get <= 1 us (random key of all 1M)", "read.1m.hit.1t.chain.node", "client.get", "ns/op", 1000, "max"),
     ("1M-record initial sync <= 1 s", "sync.1m", "hotstate", "s", 1.0, "max"),
 ]
 
@@ -142,6 +149,13 @@ def evaluate_targets(rows: list[dict[str, Any]]) -> list[str]:
     read_ratios = [ratio(o, p) for case, rs in cases.items() if case.startswith("read.") and ".chain." in case
                    for o in rs if o["system"] == "hotstate" for p in rs if p["system"] == "redis"]
     read_ratios = [r for r in read_ratios if r]
+    hot_ratios = [ratio(o, p) for case, rs in cases.items() if case.startswith("read.") and ".hot." in case
+                  and ".chain." in case for o in rs if o["system"] == "hotstate" for p in rs if p["system"] == "redis"]
+    hot_ratios = [r for r in hot_ratios if r]
+    if hot_ratios:
+        worst = min(hot_ratios)
+        lines.append(f"| local reads >= 1,000x faster than a Redis GET (latency, hot set) | worst case {fmt(worst)}x | "
+                     f"{'met' if worst >= 1000 else 'missed'} |")
     if read_ratios:
         worst = min(read_ratios)
         lines.append(f"| local reads >= 1,000x faster than a Redis GET (latency, every case) | worst case {fmt(worst)}x | "

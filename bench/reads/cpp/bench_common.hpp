@@ -46,6 +46,14 @@ inline std::vector<std::string> shuffled_keys(std::size_t count, bool hits) {
   return keys;
 }
 
+// The hot set: what a flag check reads over and over (a service evaluates the same few
+// flags on every request). The first 1,000 keys of a shuffled hit list: random keys spread
+// over the whole record set, cycled, so they stay in the CPU caches as real hot flags do.
+constexpr std::size_t kHotKeys = 1000;
+inline std::vector<std::string> hot_keys(const std::vector<std::string>& shuffled_hits) {
+  return {shuffled_hits.begin(), shuffled_hits.begin() + static_cast<std::ptrdiff_t>(std::min(kHotKeys, shuffled_hits.size()))};
+}
+
 // --name value pairs; everything must be given (the script passes it all).
 class Flags {
  public:

@@ -4,8 +4,12 @@
 //   hs_reads_bench --url http://127.0.0.1:P --collection C --records N
 //                  --redis-port R --redis-db D --cpu1t 1 [Google Benchmark flags]
 //
-// Every subject looks up the same keys in the same random order over the whole key set
-// (built before timing). Two loops per subject:
+// Every subject looks up the same keys in the same random order (built before timing), from
+// one of three key lists:
+//   hit   every record once, in random order: each lookup misses the CPU caches;
+//   miss  as many absent keys;
+//   hot   1,000 random records cycled: the flags a service checks on every request.
+// Two loops per subject:
 //   indep  consecutive lookups are independent (the CPU may overlap them): throughput;
 //   chain  the next key's position depends on the previous result: latency.
 // Each lookup returns the value's size plus its last byte (0 when absent) into a sink: the
@@ -32,7 +36,7 @@ struct Env {
   std::string url, collection;
   std::size_t records = 0;
   int redis_port = 0, redis_db = 0, cpu1t = 1;
-  std::vector<std::string> hits, misses;
+  std::vector<std::string> hits, misses, hot;
   std::optional<hotstate::Client> client;
   hs_client* capi = nullptr;
   std::unordered_map<std::string, std::string> map;  // what a service would cache itself
@@ -45,13 +49,17 @@ std::size_t token(const Byte* bytes, std::size_t len) {
   return len == 0 ? 0 : len + static_cast<unsigned char>(bytes[len - 1]);
 }
 
-const std::vector<std::string>& keys_for(bool hit) { return hit ? env.hits : env.misses; }
+enum class Keys { hit, miss, hot };
+const char* name_of(Keys keys) { return keys == Keys::hit ? "hit" : keys == Keys::miss ? "miss" : "hot"; }
+const std::vector<std::string>& keys_for(Keys keys) {
+  return keys == Keys::hit ? env.hits : keys == Keys::miss ? env.misses : env.hot;
+}
 
 // The benchmark loop shared by every subject. `lookup(key)` returns token(value) or 0.
 template <class Lookup>
-void run_reads(benchmark::State& state, bool hit, bool chain, Lookup&& lookup) {
+void run_reads(benchmark::State& state, Keys which, bool chain, Lookup&& lookup) {
   bench::pin_to_cpu(state.threads() == 1 ? env.cpu1t : state.thread_index());
-  const auto& keys = keys_for(hit);
+  const auto& keys = keys_for(which);
   const std::size_t n = keys.size();
   std::size_t pos = (n / static_cast<std::size_t>(state.threads())) * static_cast<std::size_t>(state.thread_index());
   std::size_t zero = 0;
@@ -74,24 +82,24 @@ void run_reads(benchmark::State& state, bool hit, bool chain, Lookup&& lookup) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void cpp_get(benchmark::State& state, bool hit, bool chain) {
-  run_reads(state, hit, chain, [&](const std::string& key) -> std::size_t {
+void cpp_get(benchmark::State& state, Keys which, bool chain) {
+  run_reads(state, which, chain, [&](const std::string& key) -> std::size_t {
     hotstate::RecordPtr r = env.client->get(env.collection, key);
     return r ? token(r->value.data(), r->value.size()) : 0;
   });
 }
 
-void readtxn_get(benchmark::State& state, bool hit, bool chain) {
+void readtxn_get(benchmark::State& state, Keys which, bool chain) {
   hotstate::ReadTxn txn = env.client->read();  // one pinned state for the whole run
-  run_reads(state, hit, chain, [&](const std::string& key) -> std::size_t {
+  run_reads(state, which, chain, [&](const std::string& key) -> std::size_t {
     const hotstate::Record* r = txn.get(env.collection, key);
     return r ? token(r->value.data(), r->value.size()) : 0;
   });
 }
 
-void hs_get_bench(benchmark::State& state, bool hit, bool chain) {
+void hs_get_bench(benchmark::State& state, Keys which, bool chain) {
   const char* collection = env.collection.c_str();
-  run_reads(state, hit, chain, [&](const std::string& key) -> std::size_t {
+  run_reads(state, which, chain, [&](const std::string& key) -> std::size_t {
     hs_record* record = nullptr;
     if (hs_get(env.capi, collection, key.data(), key.size(), &record) != HS_OK) return 0;
     const std::uint8_t* bytes = nullptr;
@@ -103,17 +111,17 @@ void hs_get_bench(benchmark::State& state, bool hit, bool chain) {
   });
 }
 
-void hiredis_get(benchmark::State& state, bool hit, bool chain) {
+void hiredis_get(benchmark::State& state, Keys which, bool chain) {
   bench::RedisPtr redis = bench::redis_connect(env.redis_port, env.redis_db);  // one per thread
-  run_reads(state, hit, chain, [&](const std::string& key) -> std::size_t {
+  run_reads(state, which, chain, [&](const std::string& key) -> std::size_t {
     bench::ReplyPtr reply(static_cast<redisReply*>(redisCommand(redis.get(), "GET %b", key.data(), key.size())));
     if (!reply) throw std::runtime_error("redis GET failed");
     return reply->type == REDIS_REPLY_STRING ? token(reply->str, static_cast<std::size_t>(reply->len)) : 0;
   });
 }
 
-void map_find(benchmark::State& state, bool hit, bool chain) {
-  run_reads(state, hit, chain, [&](const std::string& key) -> std::size_t {
+void map_find(benchmark::State& state, Keys which, bool chain) {
+  run_reads(state, which, chain, [&](const std::string& key) -> std::size_t {
     auto it = env.map.find(key);
     return it == env.map.end() ? 0 : token(it->second.data(), it->second.size());
   });
@@ -128,6 +136,7 @@ void setup(const bench::Flags& flags) {
   env.cpu1t = static_cast<int>(flags.num("cpu1t"));
   env.hits = bench::shuffled_keys(env.records, true);
   env.misses = bench::shuffled_keys(env.records, false);
+  env.hot = bench::hot_keys(env.hits);
   for (std::size_t i = 0; i < env.records; ++i) env.map.emplace(bench::hit_key(i), bench::value_json(i));
 
   constexpr auto ready_timeout = std::chrono::seconds(120);
@@ -152,15 +161,15 @@ void setup(const bench::Flags& flags) {
 }
 
 void register_all() {
-  using Fn = void (*)(benchmark::State&, bool, bool);
+  using Fn = void (*)(benchmark::State&, Keys, bool);
   const std::pair<const char*, Fn> subjects[] = {{"cpp_get", cpp_get},       {"readtxn_get", readtxn_get},
                                                  {"hs_get", hs_get_bench},   {"hiredis_get", hiredis_get},
                                                  {"unordered_map", map_find}};
   for (const auto& [name, fn] : subjects)
-    for (bool hit : {true, false})
+    for (Keys which : {Keys::hit, Keys::miss, Keys::hot})
       for (bool chain : {false, true}) {
-        std::string label = std::string(name) + (hit ? "/hit" : "/miss") + (chain ? "/chain" : "/indep");
-        benchmark::RegisterBenchmark(label.c_str(), [fn, hit, chain](benchmark::State& s) { fn(s, hit, chain); })
+        std::string label = std::string(name) + "/" + name_of(which) + (chain ? "/chain" : "/indep");
+        benchmark::RegisterBenchmark(label.c_str(), [fn, which, chain](benchmark::State& s) { fn(s, which, chain); })
             ->Threads(1)
             ->Threads(2)
             ->UseRealTime();

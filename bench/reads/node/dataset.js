@@ -29,4 +29,14 @@ function shuffledKeys(count, hits) {
   return keys;
 }
 
-module.exports = { hitKey, missKey, valueJson, shuffledKeys };
+// The hot set (what a flag check reads over and over): the first HOT_KEYS of a shuffled hit
+// list, cycled. Repeated to `length` entries so the benchmark's chunks of lookups fit.
+const HOT_KEYS = 1000;
+function hotKeys(shuffledHits, length) {
+  const hot = shuffledHits.slice(0, HOT_KEYS);
+  const keys = [];
+  while (keys.length < length) keys.push(...hot);
+  return keys;
+}
+
+module.exports = { hitKey, missKey, valueJson, shuffledKeys, hotKeys };

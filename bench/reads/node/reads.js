@@ -12,7 +12,7 @@ const { Worker, isMainThread, parentPort, workerData } = require('node:worker_th
 const path = require('node:path');
 const { createClient } = require('redis');
 const { Client } = require(path.join(__dirname, '..', '..', '..', 'bindings', 'node'));
-const { hitKey, shuffledKeys, valueJson } = require('./dataset');
+const { hitKey, hotKeys, shuffledKeys, valueJson } = require('./dataset');
 
 const CHUNK = 2048; // lookups between two clock reads
 
@@ -70,6 +70,7 @@ async function runLoop(subject, keys, start, isChain, minTime, zero) {
 async function openThreadState(opts) {
   const hits = shuffledKeys(opts.records, true);
   const misses = shuffledKeys(opts.records, false);
+  const hot = hotKeys(hits, 4 * CHUNK);
   const map = new Map();
   for (let i = 0; i < opts.records; i++) map.set(hitKey(i), JSON.parse(valueJson(i)));
   const client = new Client({ url: opts.url, collections: [opts.collection] });
@@ -84,7 +85,7 @@ async function openThreadState(opts) {
     redis: { fn: (k) => redis.get(k), redis: true },
     map: { fn: (k) => map.get(k), coll: null },
   };
-  return { hits, misses, subjects, close: async () => { client.close(); await redis.quit(); } };
+  return { keys: { hit: hits, miss: misses, hot }, subjects, close: async () => { client.close(); await redis.quit(); } };
 }
 
 const SUBJECTS = [
@@ -99,7 +100,7 @@ async function workerMain() {
   const state = await openThreadState(opts);
   parentPort.on('message', async (task) => {
     if (task === 'close') { await state.close(); parentPort.postMessage('closed'); return; }
-    const keys = task.hit ? state.hits : state.misses;
+    const keys = state.keys[task.keys];
     const start = Math.floor((keys.length * task.index) / task.threads);
     parentPort.postMessage(await runLoop(state.subjects[task.subject], keys, start, task.chain, opts.minTime, task.zero));
   });
@@ -140,7 +141,7 @@ async function main() {
   let runOne, close;
   if (opts.threads === 1) {
     const state = await openThreadState(opts);
-    runOne = async (task) => [await runLoop(state.subjects[task.subject], task.hit ? state.hits : state.misses, 0, task.chain, opts.minTime, zero)];
+    runOne = async (task) => [await runLoop(state.subjects[task.subject], state.keys[task.keys], 0, task.chain, opts.minTime, zero)];
     close = state.close;
   } else {
     const workers = [];
@@ -151,18 +152,19 @@ async function main() {
   }
   const rows = [];
   const where = opts.threads === 1 ? 'one JS thread, process pinned to one CPU' : `${opts.threads} worker_threads (own client each), process on CPUs 0-1`;
-  for (const [hitName, hit] of [['hit', true], ['miss', false]])
+  for (const keysName of ['hit', 'miss', 'hot'])
     for (const isChain of [false, true]) {
-      const kase = `read.${opts.label}.${hitName}.${opts.threads}t.${isChain ? 'chain' : 'indep'}.node`;
+      const kase = `read.${opts.label}.${keysName}.${opts.threads}t.${isChain ? 'chain' : 'indep'}.node`;
       for (const [subject, name, system] of SUBJECTS) {
         const nsPerOp = [], opsPerSec = [];
         for (let r = 0; r < opts.runs; r++) {
-          const results = await runOne({ subject, hit, chain: isChain });
+          const results = await runOne({ subject, keys: keysName, chain: isChain });
           const ops = results.reduce((a, x) => a + x.ops, 0);
           nsPerOp.push(results.reduce((a, x) => a + (x.secs / x.ops) * 1e9, 0) / results.length);
           opsPerSec.push(ops / Math.max(...results.map((x) => x.secs)));
         }
-        const notes = `${opts.records} records, random keys, ${where}; time includes the JS loop`;
+        const keyset = keysName === 'hot' ? '1,000 hot keys cycled' : 'random keys over the whole set';
+        const notes = `${opts.records} records, ${keyset}, ${where}; time includes the JS loop`;
         rows.push(isChain ? row(kase, name, system, 'ns/op', nsPerOp, notes) : row(kase, name, system, 'ops/s', opsPerSec, notes));
         const last = rows[rows.length - 1];
         process.stderr.write(`${kase.padEnd(38)} ${name.padEnd(36)} ${last.value.toFixed(1).padStart(14)} ${last.unit}\n`);

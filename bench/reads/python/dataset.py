@@ -19,6 +19,15 @@ def value_json(i: int) -> str:
     return '{"enabled":true,"rollout":%d}' % (i % 100)
 
 
+HOT_KEYS = 1000
+
+
+def hot_keys(shuffled_hits: list[str]) -> list[str]:
+    """The hot set (what a flag check reads over and over): the first 1,000 keys of a
+    shuffled hit list, cycled by the benchmark loop."""
+    return shuffled_hits[:HOT_KEYS]
+
+
 def shuffled_keys(count: int, hits: bool) -> list[str]:
     """`count` keys in a random order (fixed seed): random access over the whole key set."""
     make = hit_key if hits else miss_key
