@@ -10,6 +10,7 @@ enum ExitCode : int {
   kExitNotFound = 3,         // HTTP 404 with code "not_found"
   kExitConditionFailed = 4,  // HTTP 412
   kExitNetwork = 5,          // cannot resolve or connect, connection broken, or timed out
+  kExitPermission = 6,       // HTTP 401/403: API token missing, invalid or not allowed
 };
 
 }  // namespace hotstate::cli

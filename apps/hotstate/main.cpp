@@ -52,6 +52,7 @@ Commands:
 
 Options:
   --url URL          server to talk to (default: $HOTSTATE_URL, else http://127.0.0.1:7700)
+                     The API token, if the server needs one, is read from $HOTSTATE_TOKEN.
   --if-revision N    only if the record's mod_revision is N; 0 means only if absent
   --prefix P         only keys that start with P
   --collection C     the collection a replica holds (watch, snapshot)
@@ -62,7 +63,8 @@ Options:
   --                 end of options, for arguments that start with --
 
 Exit status: 0 ok, 1 other error, 2 usage error, 3 not found, 4 condition failed,
-5 cannot connect, network error or timeout.
+5 cannot connect, network error or timeout, 6 token missing, invalid or not allowed
+(HTTP 401/403).
 )";
 
 class UsageError : public std::runtime_error {
@@ -219,6 +221,7 @@ int run(int argc, char** argv) {
 
   bool bulk = shape.name == "export" || shape.name == "import";
   HttpClient client(choose_server(args), bulk ? kBulkTimeout : kTimeout);
+  if (const char* token = std::getenv("HOTSTATE_TOKEN")) client.set_bearer_token(token);
   const std::vector<std::string>& op = args.positional;
   if (shape.name == "put")
     return put_record(client, op[1], op[2], op[3] == "-" ? read_input("-") : op[3], if_revision);

@@ -26,6 +26,7 @@ ClientOptions options_for(const ReplicaArguments& args) {
   options.urls = {args.url};
   options.selectors = {{args.collection, args.prefix}};
   options.client_name = "hotstate-cli";
+  if (const char* token = std::getenv("HOTSTATE_TOKEN")) options.token = token;
   if (args.cache_path) options.cache_path = *args.cache_path;
   return options;
 }

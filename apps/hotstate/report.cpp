@@ -21,6 +21,7 @@ std::string one_line(std::string_view text) {
 int exit_code_for(unsigned status, std::string_view code) {
   if (status == 404 && code == "not_found") return kExitNotFound;
   if (status == 412) return kExitConditionFailed;
+  if (status == 401 || status == 403) return kExitPermission;
   return kExitError;
 }
 

@@ -62,7 +62,9 @@ void raise_fd_limit() {
 
 int main(int argc, char** argv) {
   ServerConfig config;
-  std::string listen = "127.0.0.1:7700", log_level = "info";
+  std::string listen = "127.0.0.1:7700", log_level = "info", auth_file;
+  std::vector<std::string> token_flags;
+  std::uint64_t request_timeout_ms = config.request_timeout.count(), subscribe_timeout_ms = config.subscribe_timeout.count();
   po::options_description options("hotstated " + std::string(kVersion) +
                                   " - streams JSON state to clients that read it locally\n\nOptions");
   // clang-format off
@@ -101,6 +103,20 @@ int main(int argc, char** argv) {
      "catch-up")
     ("max-selectors", po::value(&config.max_selectors)->default_value(config.max_selectors),
      "selectors allowed in one Subscribe")
+    ("max-pending-writes", po::value(&config.max_pending_writes)->default_value(config.max_pending_writes),
+     "writes waiting to become durable above which new writes get 503 (each holds its values "
+     "in memory until then)")
+    ("request-timeout-ms", po::value(&request_timeout_ms)->default_value(request_timeout_ms),
+     "an HTTP request must arrive whole within this (slow or stuck senders are cut off); idle "
+     "keep-alive connections are closed after it too")
+    ("subscribe-timeout-ms", po::value(&subscribe_timeout_ms)->default_value(subscribe_timeout_ms),
+     "a stream must send Hello and Subscribe within this after connecting")
+    ("auth-file", po::value(&auth_file),
+     "JSON file of API tokens and their scopes (docs/security.md). With no token configured "
+     "the server is open and may only listen on loopback")
+    ("token", po::value(&token_flags)->composing(),
+     "an API token, NAME=SECRET:SCOPE[;SCOPE] where SCOPE is read|write|admin[+...]@PATTERN[,PATTERN] "
+     "or admin, e.g. web=$TOKEN:read@flags,config.*  (repeatable; visible in ps: prefer --auth-file)")
     ("log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn, error or off");
   // clang-format on
 
@@ -132,6 +148,14 @@ int main(int argc, char** argv) {
     if (!vm["data-dir"].defaulted() && config.memory)
       throw UsageError("--memory and --data-dir exclude each other");
     if (config.data_dir.empty()) throw UsageError("--data-dir must name a directory");
+    config.access = AccessPolicy::load(auth_file, token_flags);
+    if (config.max_pending_writes < 1) throw UsageError("--max-pending-writes must be at least 1");
+    if (request_timeout_ms < 100 || request_timeout_ms > 3'600'000)
+      throw UsageError("--request-timeout-ms must be 100..3600000");
+    if (subscribe_timeout_ms < 100 || subscribe_timeout_ms > 3'600'000)
+      throw UsageError("--subscribe-timeout-ms must be 100..3600000");
+    config.request_timeout = std::chrono::milliseconds(request_timeout_ms);
+    config.subscribe_timeout = std::chrono::milliseconds(subscribe_timeout_ms);
   } catch (const std::exception& error) {
     std::cerr << "hotstated: " << error.what() << "\nTry 'hotstated --help'.\n";
     return 2;

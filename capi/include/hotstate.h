@@ -63,7 +63,9 @@ typedef enum hs_status {
   HS_ERR_REFUSED = 7,          /* the server refused a write for another reason (4xx/5xx) */
   HS_ERR_TYPE_MISMATCH = 8,    /* a typed read found a value of another type */
   HS_ERR_NO_MEMORY = 9,
-  HS_ERR_INTERNAL = 10
+  HS_ERR_INTERNAL = 10,
+  HS_ERR_PERMISSION_DENIED = 11 /* the server refused the API token (missing or invalid) or
+                                   its scope does not cover the collection (HTTP 401/403) */
 } hs_status;
 
 /* The calling thread's message for its last failed call ("" if none). Valid until the

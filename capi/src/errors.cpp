@@ -42,6 +42,7 @@ hs_status fail_from_client_error(const ClientError& error) {
       {"invalid_value", HS_ERR_INVALID_ARGUMENT},    {"body_too_large", HS_ERR_INVALID_ARGUMENT},
       {"not_found", HS_ERR_NOT_FOUND},
       {"condition_failed", HS_ERR_CONDITION_FAILED}, {"unavailable", HS_ERR_UNAVAILABLE},
+      {"unauthorized", HS_ERR_PERMISSION_DENIED},    {"forbidden", HS_ERR_PERMISSION_DENIED},
       {"closed", HS_ERR_CLOSED},                     {"timeout", HS_ERR_TIMEOUT},
   };
   auto it = kByCode.find(error.code());
@@ -75,6 +76,7 @@ const char* hs_status_name(hs_status status) {
     case HS_ERR_TYPE_MISMATCH: return "HS_ERR_TYPE_MISMATCH";
     case HS_ERR_NO_MEMORY: return "HS_ERR_NO_MEMORY";
     case HS_ERR_INTERNAL: return "HS_ERR_INTERNAL";
+    case HS_ERR_PERMISSION_DENIED: return "HS_ERR_PERMISSION_DENIED";
   }
   return "HS_ERR_UNKNOWN";
 }

@@ -53,7 +53,8 @@ hs_status fail_not_found(std::string_view collection, std::string_view key);
 // "`what` must not be NULL" as HS_ERR_INVALID_ARGUMENT.
 hs_status fail_null(const char* what);
 // A ClientError's code mapped onto hs_status (server codes for bad input count as
-// HS_ERR_INVALID_ARGUMENT, other refusals as HS_ERR_REFUSED).
+// HS_ERR_INVALID_ARGUMENT, token refusals as HS_ERR_PERMISSION_DENIED, other refusals as
+// HS_ERR_REFUSED).
 hs_status fail_from_client_error(const ClientError& error);
 const char* t_last_error_cstr();  // this thread's last message
 // NULL -> HS_ERR_INVALID_ARGUMENT, closed -> HS_ERR_CLOSED, else HS_OK.

@@ -414,6 +414,7 @@ static void test_version_and_names(void) {
       {HS_ERR_TYPE_MISMATCH, "HS_ERR_TYPE_MISMATCH"},
       {HS_ERR_NO_MEMORY, "HS_ERR_NO_MEMORY"},
       {HS_ERR_INTERNAL, "HS_ERR_INTERNAL"},
+      {HS_ERR_PERMISSION_DENIED, "HS_ERR_PERMISSION_DENIED"},
   };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i) {
     CHECK((int)names[i].status == (int)i); /* stable numbers */

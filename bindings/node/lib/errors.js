@@ -34,6 +34,7 @@ const UnavailableError = statusError('UnavailableError', 'HS_ERR_UNAVAILABLE');
 const ClosedError = statusError('ClosedError', 'HS_ERR_CLOSED');
 const RefusedError = statusError('RefusedError', 'HS_ERR_REFUSED');
 const TypeMismatchError = statusError('TypeMismatchError', 'HS_ERR_TYPE_MISMATCH');
+const PermissionDeniedError = statusError('PermissionDeniedError', 'HS_ERR_PERMISSION_DENIED');
 // Not a C ABI status: an async iterator of changes() whose buffer overflowed.
 const ChangesOverflowError = statusError('ChangesOverflowError', 'HS_ERR_CHANGES_OVERFLOW');
 
@@ -47,6 +48,7 @@ const classesByCode = {
   HS_ERR_CLOSED: ClosedError,
   HS_ERR_REFUSED: RefusedError,
   HS_ERR_TYPE_MISMATCH: TypeMismatchError,
+  HS_ERR_PERMISSION_DENIED: PermissionDeniedError,
   default: HotstateError,
 };
 
@@ -60,6 +62,7 @@ module.exports = {
   ClosedError,
   RefusedError,
   TypeMismatchError,
+  PermissionDeniedError,
   ChangesOverflowError,
   classesByCode,
 };

@@ -171,6 +171,8 @@ export declare class UnavailableError extends HotstateError {}
 export declare class ClosedError extends HotstateError {}
 export declare class RefusedError extends HotstateError {}
 export declare class TypeMismatchError extends HotstateError {}
+/** code 'HS_ERR_PERMISSION_DENIED': the server refused the API token, or its scope. */
+export declare class PermissionDeniedError extends HotstateError {}
 /** code 'HS_ERR_CHANGES_OVERFLOW': a changes() consumer fell bufferSize batches behind. */
 export declare class ChangesOverflowError extends HotstateError {}
 

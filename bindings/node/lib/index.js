@@ -17,6 +17,7 @@ module.exports = {
   ClosedError: errors.ClosedError,
   RefusedError: errors.RefusedError,
   TypeMismatchError: errors.TypeMismatchError,
+  PermissionDeniedError: errors.PermissionDeniedError,
   ChangesOverflowError: errors.ChangesOverflowError,
   // The native library's version ("0.1.0") and ABI version.
   version: native.version(),

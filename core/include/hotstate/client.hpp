@@ -51,6 +51,8 @@ struct ClientOptions {
   std::string cache_path{};
   std::chrono::milliseconds cache_interval{10'000};
   std::string client_name = "hotstate-cpp";
+  // API token (the server's --auth-file/--token): sent in Hello and as a Bearer token on
+  // writes. Empty: none (an open server).
   std::string token{};
   // Change batches waiting for the dispatcher before they are merged into one.
   std::size_t callback_queue_limit = 10'000;

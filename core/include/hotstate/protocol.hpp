@@ -34,6 +34,8 @@ inline constexpr std::uint16_t kInvalidFrame = 1007;     // frame failed verific
 inline constexpr std::uint16_t kPolicyViolation = 1008;  // limits (selectors, ...)
 inline constexpr std::uint16_t kTooBig = 1009;           // message over kMaxFrameBytes
 inline constexpr std::uint16_t kTryAgainLater = 1013;    // too many connections
+inline constexpr std::uint16_t kUnauthorized = 4401;     // no valid API token in Hello
+inline constexpr std::uint16_t kForbidden = 4403;        // token may not read a selector's collection
 }  // namespace close_code
 
 // An encoded frame, shared (read-only) by every connection that sends it.

@@ -48,6 +48,7 @@ std::uint64_t send(Client::Core& core, const WriteRequest& request) {
     std::size_t index = (first + i) % core.servers.size();
     try {
       net::HttpClient http(core.servers[index], core.options.request_timeout);
+      http.set_bearer_token(core.options.token);
       auto response = http.request(request.method, request.target, request.body, request.headers);
       core.preferred_server = index;
       if (response.status != 200) throw_refusal(response);

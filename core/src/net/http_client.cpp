@@ -96,6 +96,7 @@ HttpResponse HttpClient::request(Method method, const std::string& target,
   req.set(http::field::user_agent, "hotstate/" HOTSTATE_VERSION_STRING);
   req.set(http::field::accept, "application/json");
   for (const auto& [name, value] : headers) req.set(name, value);
+  if (!bearer_token_.empty()) req.set(http::field::authorization, "Bearer " + bearer_token_);
   if (body) {
     req.set(http::field::content_type, "application/json");
     req.body() = *body;

@@ -49,12 +49,15 @@ class HttpClient {
                        const HeaderList& headers = {});
 
   const ServerUrl& server() const { return server_; }
+  // Sent as "Authorization: Bearer <token>" with every request (empty: none).
+  void set_bearer_token(std::string token) { bearer_token_ = std::move(token); }
 
  private:
   struct Connection;
   ServerUrl server_;
   std::chrono::steady_clock::duration timeout_;
   std::unique_ptr<Connection> connection_;
+  std::string bearer_token_;
 };
 
 }  // namespace hotstate::net

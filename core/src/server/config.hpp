@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "access.hpp"
 #include "hotstate/value.hpp"
 #include "log.hpp"
 
@@ -25,8 +26,18 @@ struct ServerConfig {
   std::size_t max_queue_bytes = 8u << 20;   // per stream connection, before catch-up
   std::size_t max_selectors = 64;           // per Subscribe
   std::size_t max_txn_ops = 10'000;
+  // Writes accepted and waiting to become durable; more get 503 too_many_pending_writes.
+  // Each holds its staged values in memory until its group commit ends.
+  std::size_t max_pending_writes = 1024;
+  // An HTTP request must arrive whole within this (slow senders, slowloris); an idle
+  // keep-alive connection is closed after it too.
+  std::chrono::milliseconds request_timeout{30'000};
+  // A stream must send Hello and Subscribe within this after its WebSocket handshake.
+  std::chrono::milliseconds subscribe_timeout{10'000};
   std::chrono::milliseconds shutdown_grace{5000};
   LogLevel log_level = LogLevel::Info;
+  // API tokens (--auth-file, --token). Open when empty: then only a loopback --listen is allowed.
+  AccessPolicy access;
 };
 
 }  // namespace hotstate::server

@@ -25,6 +25,18 @@ Response method_not_allowed(const Request& request, const char* allow) {
   return response;
 }
 
+// The caller's principal (null on an open server). Without a valid bearer token: 401.
+const Principal* authenticate(Server& server, const Request& request) {
+  const AccessPolicy& policy = server.config().access;
+  if (policy.open()) return nullptr;
+  auto header = request.find(http::field::authorization);
+  if (header == request.end())
+    throw ApiError{Status::unauthorized, "unauthorized", "this server needs an API token: Authorization: Bearer <token>", ""};
+  const Principal* principal = policy.authenticate(bearer_token(header->value()));
+  if (!principal) throw ApiError{Status::unauthorized, "unauthorized", "the API token is not valid", ""};
+  return principal;
+}
+
 Reply route(Server& server, const Request& request) {
   std::string_view target = request.target();
   std::string_view query;
@@ -34,6 +46,16 @@ Reply route(Server& server, const Request& request) {
   }
   const auto method = request.method();
   const bool is_get = method == http::verb::get || method == http::verb::head;
+  // Probes answer everyone (load balancers, orchestrators); everything else needs a token
+  // when tokens are configured.
+  if (target == "/healthz" || target == "/readyz") {
+    if (!is_get) return method_not_allowed(request, "GET");
+    if (target == "/healthz") return json_response(request, Status::ok, R"({"ok":true})");
+    if (server.stopping())
+      throw ApiError{Status::service_unavailable, "shutting_down", "server is stopping", ""};
+    return json_response(request, Status::ok, R"({"ready":true})");
+  }
+  const Principal* caller = authenticate(server, request);
 
   constexpr std::string_view kRecords = "/v1/c/";
   if (target.starts_with(kRecords)) {
@@ -42,33 +64,33 @@ Reply route(Server& server, const Request& request) {
     std::string collection = percent_decode(rest.substr(0, slash), false);
     if (slash == std::string_view::npos) {
       if (!is_get) return method_not_allowed(request, "GET");
+      require_access(caller, Access::read, collection);
       return handle_list(server, request, collection, query);
     }
     if (method != http::verb::get && method != http::verb::put && method != http::verb::delete_)
       return method_not_allowed(request, "GET, PUT, DELETE");
+    require_access(caller, method == http::verb::get ? Access::read : Access::write, collection);
     std::string key = percent_decode(rest.substr(slash + 1), false);
     return handle_record(server, request, collection, key);
   }
   if (target == "/v1/txn") {
     if (method != http::verb::post) return method_not_allowed(request, "POST");
-    return handle_txn(server, request);
+    return handle_txn(server, request, caller);
   }
   if (target == "/v1/export") {
     if (!is_get) return method_not_allowed(request, "GET");
+    require_admin(caller, "export");
     return handle_export(server, request);
   }
   if (target == "/v1/import") {
     if (method != http::verb::post) return method_not_allowed(request, "POST");
+    require_admin(caller, "import");
     return handle_import(server, request);
   }
-  if (target == "/v1/status" || target == "/healthz" || target == "/readyz" || target == "/metrics") {
+  if (target == "/v1/status" || target == "/metrics") {  // any valid token: no record data here
     if (!is_get) return method_not_allowed(request, "GET");
     if (target == "/v1/status") return handle_status(server, request);
-    if (target == "/metrics") return handle_metrics(server, request);
-    if (target == "/healthz") return json_response(request, Status::ok, R"({"ok":true})");
-    if (server.stopping())
-      throw ApiError{Status::service_unavailable, "shutting_down", "server is stopping", ""};
-    return json_response(request, Status::ok, R"({"ready":true})");
+    return handle_metrics(server, request);
   }
   if (target == "/v1/stream")
     throw ApiError{Status::upgrade_required, "upgrade_required",
@@ -77,6 +99,30 @@ Reply route(Server& server, const Request& request) {
 }
 
 }  // namespace
+
+void count_refusal(Server& server, Status status, std::string_view code) {
+  // Refused input, limits and access; not the ordinary answers about data (absent
+  // record, failed condition, import into a non-empty server).
+  unsigned value = static_cast<unsigned>(status);
+  if (value < 400 || value >= 500 || status == Status::not_found || status == Status::precondition_failed ||
+      status == Status::conflict)
+    return;
+  server.metrics().count_refusal(code);
+}
+
+void require_access(const Principal* caller, Access access, std::string_view collection) {
+  if (!caller || caller->may(access, collection)) return;
+  throw ApiError{Status::forbidden, "forbidden",
+                 "token \"" + caller->name + "\" may not " + std::string(access_name(access)) +
+                     " collection \"" + std::string(collection) + "\"",
+                 ""};
+}
+
+void require_admin(const Principal* caller, std::string_view what) {
+  if (!caller || caller->is_admin()) return;
+  throw ApiError{Status::forbidden, "forbidden",
+                 "token \"" + caller->name + "\" may not " + std::string(what) + ": that needs admin access", ""};
+}
 
 std::string percent_decode(std::string_view text, bool query) {
   std::string out;
@@ -130,7 +176,9 @@ Response error_response(const Request& request, const ApiError& error) {
   append_json_string(body, error.message);
   body += error.extra_fields;
   body += "}}";
-  return json_response(request, error.status, std::move(body));
+  Response response = json_response(request, error.status, std::move(body));
+  if (error.status == Status::unauthorized) response.set(http::field::www_authenticate, R"(Bearer realm="hotstate")");
+  return response;
 }
 
 Reply handle_request(Server& server, const Request& request) {
@@ -138,9 +186,11 @@ Reply handle_request(Server& server, const Request& request) {
   try {
     reply = route(server, request);
   } catch (const ApiError& error) {
+    count_refusal(server, error.status, error.code);
     reply = error_response(request, error);
   } catch (const ValueError& error) {
     auto status = error.code() == "value_too_large" ? Status::payload_too_large : Status::bad_request;
+    count_refusal(server, status, error.code());
     reply = error_response(request, {status, error.code(), error.what(), ""});
   } catch (const std::exception& error) {
     log(LogLevel::Error, "request failed", {{"target", std::string(request.target())}, {"error", error.what()}});

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "access.hpp"
+
 namespace hotstate::server {
 
 class Server;
@@ -41,11 +43,19 @@ Reply handle_record(Server& server, const Request& request, std::string_view col
                     std::string_view key);
 Response handle_list(Server& server, const Request& request, std::string_view collection,
                      std::string_view query);
-Reply handle_txn(Server& server, const Request& request);
+Reply handle_txn(Server& server, const Request& request, const Principal* caller);
 Response handle_status(Server& server, const Request& request);
 Response handle_export(Server& server, const Request& request);
 Reply handle_import(Server& server, const Request& request);
 Response handle_metrics(Server& server, const Request& request);
+
+// Counts a refused request in hotstate_refusals_total{reason=code}.
+void count_refusal(Server& server, Status status, std::string_view code);
+
+// Access control. `caller` is null when the server is open (no tokens); otherwise a 403
+// ApiError names the token and what it lacks.
+void require_access(const Principal* caller, Access access, std::string_view collection);
+void require_admin(const Principal* caller, std::string_view what);
 
 // Percent-decoding; '+' becomes a space only in query strings. Throws ApiError on a bad escape.
 std::string percent_decode(std::string_view text, bool query);

@@ -14,7 +14,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
-constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
 
 std::string describe(const boost::asio::ip::tcp::socket& socket) {
@@ -45,7 +44,7 @@ void HttpSession::read_request() {
   // the target: start with the largest limit and narrow it once the target is known.
   parser_->body_limit(std::max(server_.config().max_request_bytes, server_.config().max_import_bytes));
   parser_->header_limit(kMaxHeaderBytes);
-  stream_.expires_after(kIdleTimeout);
+  stream_.expires_after(server_.config().request_timeout);
   reading_ = true;
   // The header first: an import may carry a bigger body than any other request.
   http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -72,6 +71,9 @@ void HttpSession::read_request() {
 }
 
 void HttpSession::on_read(beast::error_code ec) {
+  // A request begun but not finished in time (a slow or stuck sender, slowloris); an idle
+  // keep-alive connection timing out is not counted.
+  if (ec == beast::error::timeout && parser_ && parser_->got_some()) server_.metrics().count_refusal("request_timeout");
   if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
       ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset) {
     close();
@@ -84,6 +86,7 @@ void HttpSession::on_read(beast::error_code ec) {
     close_after_write_ = true;
     request.version(11);
     if (ec == http::error::body_limit) {
+      server_.metrics().count_refusal("body_too_large");
       bool import = parser_->get().target() == "/v1/import";
       auto limit = import ? server_.config().max_import_bytes : server_.config().max_request_bytes;
       send(error_response(request, {Status::payload_too_large, "body_too_large",
@@ -91,9 +94,11 @@ void HttpSession::on_read(beast::error_code ec) {
                                         (import ? "--max-import-bytes" : "--max-request-bytes") + ")",
                                     ""}));
     } else if (ec == http::error::header_limit) {
+      server_.metrics().count_refusal("headers_too_large");
       send(error_response(request, {Status::request_header_fields_too_large, "headers_too_large",
                                     "request headers are over 16 KiB", ""}));
     } else {
+      server_.metrics().count_refusal("invalid_request");
       send(error_response(request, {Status::bad_request, "invalid_request",
                                     "malformed HTTP request: " + ec.message(), ""}));
     }
@@ -104,6 +109,7 @@ void HttpSession::on_read(beast::error_code ec) {
   if (over_limit_ || server_.stopping()) {
     close_after_write_ = true;
     bool stopping = server_.stopping();
+    if (!stopping) server_.metrics().count_refusal("too_many_connections");
     send(error_response(request, {Status::service_unavailable,
                                   stopping ? "shutting_down" : "too_many_connections",
                                   stopping ? "server is stopping"
@@ -119,6 +125,18 @@ void HttpSession::on_read(beast::error_code ec) {
     return;
   }
   close_after_write_ = close_after_write_ || !request.keep_alive();
+  if (request.method() != http::verb::get && request.method() != http::verb::head &&
+      server_.pending_writes() >= server_.config().max_pending_writes) {
+    // Backpressure before anything is staged: the writer retries, nothing half happens.
+    server_.metrics().count_refusal("too_many_pending_writes");
+    Response busy = error_response(request, {Status::service_unavailable, "too_many_pending_writes",
+                                             "the server has " + std::to_string(server_.config().max_pending_writes) +
+                                                 " writes waiting to become durable (--max-pending-writes); retry",
+                                             ""});
+    busy.set(http::field::retry_after, "1");
+    send(std::move(busy));
+    return;
+  }
   Reply reply = handle_request(server_, request);
   if (reply.durable_revision == 0) {
     send(std::move(reply.response));
@@ -134,7 +152,7 @@ void HttpSession::on_read(beast::error_code ec) {
 void HttpSession::send(Response response) {
   response_ = std::move(response);
   if (close_after_write_) response_->keep_alive(false);
-  stream_.expires_after(kIdleTimeout);
+  stream_.expires_after(server_.config().request_timeout);
   http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec || self->close_after_write_) {
       self->close();

@@ -81,6 +81,11 @@ Response handle_metrics(Server& server, const Request& request) {
   for (const auto& [code, count] : m.http_responses)
     out += "hotstate_http_responses_total{code=\"" + std::to_string(code) + "\"} " +
            std::to_string(count) + "\n";
+  out += "# HELP hotstate_refusals_total Requests, frames and connections refused by a limit or by "
+         "access control, by the error code given.\n"
+         "# TYPE hotstate_refusals_total counter\n";
+  for (const auto& [reason, count] : m.refusals)
+    out += "hotstate_refusals_total{reason=\"" + reason + "\"} " + std::to_string(count) + "\n";
   m.fanout_latency.render(out, "hotstate_fanout_latency_seconds",
                           "Time from commit to the delta being written to a client's socket.");
   const Committer& committer = server.committer();

@@ -114,8 +114,11 @@ WriteRequest parse_txn(const std::string& body, const ServerConfig& config) {
 
 }  // namespace
 
-Reply handle_txn(Server& server, const Request& request) {
+Reply handle_txn(Server& server, const Request& request, const Principal* caller) {
   WriteRequest write = parse_txn(request.body(), server.config());
+  // A condition reveals a record's mod_revision: reading; an op writes.
+  for (const auto& condition : write.conditions) require_access(caller, Access::read, condition.collection);
+  for (const auto& op : write.ops) require_access(caller, Access::write, op.collection);
   CommitResult result = commit_write(server, write);
   bool committed = result.outcome == CommitResult::Outcome::Committed;
   return {json_response(request, Status::ok,

@@ -25,4 +25,10 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
   out += line;
 }
 
+void Metrics::count_refusal(std::string_view reason) {
+  auto it = refusals.find(reason);
+  if (it == refusals.end()) it = refusals.emplace(std::string(reason), 0).first;
+  ++it->second;
+}
+
 }  // namespace hotstate::server

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace hotstate::server {
 
@@ -35,6 +36,10 @@ struct Metrics {
   std::uint64_t snapshot_resets = 0;
   std::uint64_t catchups = 0;
   std::uint64_t protocol_errors = 0;
+  // Requests, frames and connections refused by a limit or by access control, by reason
+  // (the error code the peer was given: unauthorized, forbidden, value_too_large, ...).
+  std::map<std::string, std::uint64_t, std::less<>> refusals;
+  void count_refusal(std::string_view reason);
   std::uint64_t frames_sent = 0;
   std::uint64_t bytes_sent = 0;
   Histogram fanout_latency;  // commit -> frame written to the socket

@@ -38,6 +38,17 @@ Server::~Server() = default;
 
 void Server::start() {
   tcp::endpoint endpoint(asio::ip::make_address(config_.host), config_.port);
+  if (config_.access.open()) {
+    // Without tokens anyone who reaches the port may read and write everything: allow
+    // that only where "anyone" means this machine.
+    if (!endpoint.address().is_loopback())
+      throw std::runtime_error("refusing to listen on " + config_.host +
+                               " without API tokens: anyone could read and write every collection. "
+                               "Configure tokens (--auth-file or --token; see docs/security.md) or "
+                               "listen on 127.0.0.1 / ::1");
+    log(LogLevel::Warn, "no API tokens configured: every local process may read and write everything",
+        {{"listen", config_.host}});
+  }
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);

@@ -55,6 +55,8 @@ class Server {
   void register_http(HttpSession* session) { http_sessions_.insert(session); }
   void unregister_http(HttpSession* session) { http_sessions_.erase(session); }
   std::size_t open_connections() const;
+  // Replies waiting for their revision to become durable (writes, imports).
+  std::size_t pending_writes() const { return durable_waiters_.size(); }
 
  private:
   void accept_next();

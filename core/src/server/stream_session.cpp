@@ -28,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 StreamSession::StreamSession(Server& server, beast::tcp_stream&& stream, std::string peer)
-    : server_(server), ws_(std::move(stream)), peer_(std::move(peer)) {
+    : server_(server), ws_(std::move(stream)), peer_(std::move(peer)), subscribe_deadline_(server.io()) {
   ++server_.metrics().stream_connections;
 }
 
@@ -57,6 +57,7 @@ void StreamSession::start(beast::http::request<beast::http::string_body> request
   ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
     if (ec) {
       log(LogLevel::Debug, "stream handshake failed", {{"peer", self->peer_}, {"error", ec.message()}});
+      if (ec == beast::error::timeout) self->server_.metrics().count_refusal("handshake_timeout");
       self->phase_ = Phase::Dead;
       return;
     }
@@ -65,6 +66,7 @@ void StreamSession::start(beast::http::request<beast::http::string_body> request
     } else {
       self->server_.hub().add(self.get());
       log(LogLevel::Debug, "stream opened", {{"peer", self->peer_}});
+      self->start_subscribe_deadline();
     }
     self->read_next();
   });
@@ -143,6 +145,20 @@ void StreamSession::handle_frame(const wire::Frame& frame) {
     fail("protocol_error", "a client may not send " + name, protocol::close_code::kProtocolError);
 }
 
+void StreamSession::start_subscribe_deadline() {
+  // A real client needs one round trip; one that only answers pings would otherwise hold a
+  // connection slot forever.
+  const auto timeout = server_.config().subscribe_timeout;
+  subscribe_deadline_.expires_after(timeout);
+  subscribe_deadline_.async_wait([weak = weak_from_this(), timeout](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->subscribed_once_) return;
+    self->fail("subscribe_timeout",
+               "no Hello and Subscribe within " + std::to_string(timeout.count()) + " ms",
+               protocol::close_code::kPolicyViolation);
+  });
+}
+
 void StreamSession::on_hello(const wire::Hello& hello) {
   if (phase_ != Phase::AwaitHello) {
     fail("protocol_error", "Hello sent twice", protocol::close_code::kProtocolError);
@@ -155,8 +171,20 @@ void StreamSession::on_hello(const wire::Hello& hello) {
          protocol::close_code::kProtocolError);
     return;
   }
+  const AccessPolicy& access = server_.config().access;
+  if (!access.open()) {
+    std::string_view token = hello.token() ? hello.token()->string_view() : std::string_view{};
+    principal_ = access.authenticate(token);
+    if (!principal_) {
+      fail("unauthorized",
+           token.empty() ? "this server needs an API token (the client's token option)" : "the API token is not valid",
+           protocol::close_code::kUnauthorized);
+      return;
+    }
+  }
   if (hello.client_name())
-    log(LogLevel::Debug, "hello", {{"peer", peer_}, {"client", hello.client_name()->str()}});
+    log(LogLevel::Debug, "hello",
+        {{"peer", peer_}, {"client", hello.client_name()->str()}, {"token", principal_ ? principal_->name : "-"}});
   phase_ = Phase::AwaitSubscribe;
   auto& store = server_.store();
   enqueue(protocol::encode_welcome(store.epoch(), store.revision(), server_.server_id(),
@@ -189,8 +217,15 @@ void StreamSession::on_subscribe(const wire::Subscribe& subscribe) {
            protocol::close_code::kPolicyViolation);
       return;
     }
+    if (principal_ && !principal_->may(Access::read, collection)) {
+      fail("forbidden", "token \"" + principal_->name + "\" may not read collection \"" + collection + "\"",
+           protocol::close_code::kForbidden);
+      return;
+    }
     specs.push_back({std::move(collection), std::move(prefix)});
   }
+  subscribed_once_ = true;
+  subscribe_deadline_.cancel();
   selectors_ = std::move(specs);
   phase_ = Phase::Streaming;
 
@@ -428,6 +463,7 @@ void StreamSession::fail(std::string_view code, std::string message, std::uint16
   if (phase_ == Phase::Closing || phase_ == Phase::Dead) return;
   if (code != "going_away") {
     ++server_.metrics().protocol_errors;
+    server_.metrics().count_refusal(code);
     log(LogLevel::Info, "stream protocol error",
         {{"peer", peer_}, {"code", std::string(code)}, {"message", message}});
   }
@@ -456,6 +492,7 @@ void StreamSession::close_when_drained() {
 void StreamSession::die() {
   if (phase_ == Phase::Dead) return;
   phase_ = Phase::Dead;
+  subscribe_deadline_.cancel();
   server_.hub().remove(this);
   set_lagging(false);
   snapshot_records_.clear();

@@ -15,6 +15,7 @@
 // always names a real state.
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -26,6 +27,8 @@
 
 #include "hotstate/protocol.hpp"
 #include "hotstate/record.hpp"
+
+#include "access.hpp"
 
 namespace hotstate::server {
 
@@ -76,6 +79,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void close_when_drained();
   void die();
   void set_lagging(bool lagging);
+  void start_subscribe_deadline();
 
   Server& server_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
@@ -83,6 +87,10 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   boost::beast::flat_buffer read_buffer_;
 
   Phase phase_ = Phase::AwaitHello;
+  const Principal* principal_ = nullptr;  // from Hello.token; null on an open server
+  // Hello and Subscribe must come within --subscribe-timeout-ms of the handshake.
+  boost::asio::steady_timer subscribe_deadline_;
+  bool subscribed_once_ = false;
   Sync sync_ = Sync::Live;
   std::vector<protocol::SelectorSpec> selectors_;
   std::uint64_t position_ = 0;  // the revision the client is at once everything queued arrives

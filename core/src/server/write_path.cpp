@@ -14,6 +14,11 @@ void check_collection(std::string_view collection) {
 }
 
 void check_key(std::string_view key) {
+  if (key.size() > kMaxKeyBytes)
+    throw ApiError{Status::bad_request, "invalid_key",
+                   "key is " + std::to_string(key.size()) + " bytes; keys are at most " +
+                       std::to_string(kMaxKeyBytes) + " bytes",
+                   ""};
   if (!valid_key(key))
     throw ApiError{Status::bad_request, "invalid_key", "keys are 1..1024 bytes of valid UTF-8", ""};
 }

@@ -80,6 +80,13 @@ class InternalError(HotstateError):
     status, code = "HS_ERR_INTERNAL", 10
 
 
+class PermissionDeniedError(HotstateError, PermissionError):
+    """The server refused the API token (missing or invalid), or the token's scope does not
+    cover the collection."""
+
+    status, code = "HS_ERR_PERMISSION_DENIED", 11
+
+
 class ChangesOverflowError(HotstateError):
     """An async change iterator fell further behind than its max_pending allowed."""
 
@@ -99,6 +106,7 @@ _BY_CODE: dict[int, type[HotstateError]] = {
         TypeMismatchError,
         NoMemoryError,
         InternalError,
+        PermissionDeniedError,
     )
 }
 
