@@ -413,7 +413,11 @@ class LoopbackListener {
 
   int fd() const { return fd_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  // Also wakes a thread blocked in accept().
+  // Wakes a thread blocked in accept() (it then gets an error); the descriptor stays
+  // valid, so that thread may still read fd() until it has been joined.
+  void wake_accept() const {
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+  }
   void close() {
     if (fd_ < 0) return;
     ::shutdown(fd_, SHUT_RDWR);
@@ -443,7 +447,7 @@ class ScriptedServer {
       std::lock_guard lock(mutex_);
       if (client_fd_ >= 0) ::shutdown(client_fd_, SHUT_RDWR);
     }
-    listener_.close();
+    listener_.wake_accept();  // closed by its destructor, after the join: serve() reads fd()
     thread_.join();
   }
 
