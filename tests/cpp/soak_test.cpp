@@ -80,7 +80,7 @@ constexpr auto kSettleTimeout = 120s;
 // few MiB in practice); 250 stream queues of 16 KiB of deltas plus one snapshot chunk
 // (256 KiB) or one catch-up each. Runs peak at about 45 MiB. Sanitizers add shadow memory
 // and a quarantine of up to 256 MiB of freed blocks.
-constexpr std::uint64_t kMaxServerRssBytes = (kSanitized ? 640ull : 160ull) << 20;
+constexpr std::uint64_t kMaxServerRssBytes = (kSanitized ? 768ull : 160ull) << 20;
 
 struct SoakSettings {
   std::uint64_t seed = 0;
