@@ -6,9 +6,13 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <future>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "eventually.hpp"
 #include "hotstate/client.hpp"
 #include "hotstate/protocol.hpp"
 #include "hotstate/value.hpp"
@@ -149,4 +153,64 @@ TEST(ClientProtocol, OldOpsInADeltaAreSkipped) {
   ASSERT_TRUE(client.wait_for_revision(6, 10s));
   EXPECT_EQ(client.get_json("flags", "a"), "\"new\"");
   EXPECT_EQ(client.get_json("flags", "b"), "1");
+}
+
+// Transactions that share one message each get their own step between two states, so when
+// a backlog of callbacks is merged into one of them, the merged batch still reports every
+// difference from what the callback saw last.
+TEST(ClientProtocol, ABacklogMergedIntoATransactionThatSharedAMessageMissesNothing) {
+  using Ws = websocket::stream<asio::ip::tcp::socket>;
+  std::promise<void> go_snapshot, go_rest, entered_6, release_6;
+  std::shared_future<void> snapshot_may_go = go_snapshot.get_future().share(), rest_may_go = go_rest.get_future().share();
+  std::shared_future<void> released = release_6.get_future().share();
+  ScriptedServer server({[=](Ws& ws, const wire::Subscribe&) {
+    snapshot_may_go.wait();  // the callback is attached before anything arrives
+    ScriptedServer::send(ws, protocol::encode_snapshot_begin(kEpoch, 5, false));
+    std::vector<RecordPtr> records{record("a", "1", 5)};
+    ScriptedServer::send(ws, protocol::encode_snapshot_chunk(records));
+    ScriptedServer::send(ws, protocol::encode_snapshot_end(5));
+    ScriptedServer::send(ws, delta(5, 6, {{6, record("s", "0", 6)}}));
+    rest_may_go.wait();  // the dispatcher is busy with revision 6
+    // One message: revision 7 adds "k", revision 8 adds "x". Then 9 deletes "k".
+    ScriptedServer::send(ws, delta(6, 8, {{7, record("k", "2", 7)}, {8, record("x", "3", 8)}}));
+    auto tombstone = std::make_shared<Record>();
+    tombstone->collection = "flags";
+    tombstone->key = "k";
+    tombstone->mod_revision = 9;
+    ChangeOp erase{OpKind::Delete, tombstone};
+    protocol::TxnView txn{9, {&erase}};
+    ScriptedServer::send(ws, protocol::encode_delta(8, 9, std::span<const protocol::TxnView>(&txn, 1)));
+    ScriptedServer::send(ws, protocol::encode_progress(10));  // 9 has been handed to the dispatcher
+  }});
+  auto options = options_for(server.url());
+  // With 6 in its callback and 7 and 8 waiting, 9 is merged into 8 (diffed from the
+  // state before 8, which must be the state after 7).
+  options.callback_queue_limit = 3;
+  Client client(options);
+  std::mutex mutex;
+  std::map<std::string, std::string> told;  // what the callbacks reported
+  client.on_change({}, [&](const ChangeBatch& batch) {
+    if (batch.revision == 6) {
+      entered_6.set_value();
+      released.wait();
+    }
+    std::lock_guard lock(mutex);
+    for (const auto& change : batch.changes) {
+      if (change.after)
+        told[std::string(change.key)] = flex_to_json(change.after->value);
+      else
+        told.erase(std::string(change.key));
+    }
+  });
+  go_snapshot.set_value();
+  entered_6.get_future().wait();
+  go_rest.set_value();
+  ASSERT_TRUE(client.wait_for_revision(10, 10s));
+  release_6.set_value();
+  const std::map<std::string, std::string> replica{{"a", "1"}, {"s", "0"}, {"x", "3"}};
+  EXPECT_TRUE(hotstate::testing::eventually([&] {
+    std::lock_guard lock(mutex);
+    return told == replica;
+  }, 10s)) << "the delete of k at revision 9 never reached the callback";
+  EXPECT_EQ(client.get("flags", "k"), nullptr);
 }

@@ -383,6 +383,9 @@ TEST_F(StreamTest, ProtocolViolationsGetAnErrorAndACloseAndOthersAreUnaffected) 
       {"text message", [](StreamClient& c) { c.send_bytes({'h', 'i'}, false); }, "text_frame", 1003},
       {"garbage", [](StreamClient& c) { c.send_bytes({1, 2, 3, 4, 5, 6, 7, 8, 9}); }, "bad_frame", 1007},
       {"size prefix past the end", [](StreamClient& c) { c.send_bytes({200, 0, 0, 0, 1, 2}); }, "bad_frame", 1007},
+      {"message over 1 MiB",
+       [](StreamClient& c) { c.send_bytes(std::vector<std::uint8_t>((1u << 20) + 1, 0)); },
+       "frame_too_large", 1009},
       {"wrong identifier",
        [](StreamClient& c) {
          auto frame = protocol::encode_hello("x", "");

@@ -285,29 +285,37 @@ void Client::Core::handle_message(std::span<const std::uint8_t> message) {
   if (!frames) throw LinkError("server sent a message that is not a sequence of frames");
   client::StateBuilder* delta = nullptr;  // open while consecutive Deltas are applied
   std::optional<client::StateBuilder> delta_storage;
+  client::StatePtr delta_base;  // the state the first Delta applies to
   std::vector<ChangeBatch> batches;
-  client::StatePtr before = state;
+  std::vector<client::StatePtr> batch_ends;
   for (auto bytes : *frames) {
     const wire::Frame* frame = protocol::verify_frame(bytes);
     if (!frame) throw LinkError("server sent a frame that fails verification");
     if (frame->message_type() == wire::Message::Delta && !delta) {
+      delta_base = state;
       delta_storage.emplace(*state);
       delta = &*delta_storage;
     }
-    handle_frame(*frame, delta, batches);
+    handle_frame(*frame, delta, batches, batch_ends);
   }
   if (delta) {
     // Every transaction in this message becomes visible at once, then callbacks run.
     std::vector<std::uint64_t> sequences;
     for (std::size_t i = 0; i < batches.size(); ++i) sequences.push_back(dispatcher->reserve_sequence());
     publish(delta->build());
+    // Each batch goes with the states just before and after its own transaction: a
+    // backlog merged into it is diffed from there (not from before the whole message,
+    // which would hide a key an earlier transaction of the message added and a later
+    // one removed).
     for (std::size_t i = 0; i < batches.size(); ++i)
-      dispatcher->post_changes(sequences[i], before, state, batches[i].revision, false, std::move(batches[i].changes));
+      dispatcher->post_changes(sequences[i], i == 0 ? delta_base : batch_ends[i - 1],
+                               i < batch_ends.size() ? batch_ends[i] : state, batches[i].revision, false,
+                               std::move(batches[i].changes));
   }
 }
 
 void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*& delta,
-                                std::vector<ChangeBatch>& batches) {
+                                std::vector<ChangeBatch>& batches, std::vector<client::StatePtr>& batch_ends) {
   switch (frame.message_type()) {
     case wire::Message::Welcome: {
       const auto* welcome = frame.message_as_Welcome();
@@ -362,6 +370,11 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
                         ", replica at " + std::to_string(position) + "); resuming");
       for (const auto* txn : *d->txns()) {
         if (txn->revision() <= position) continue;  // already applied (idempotent)
+        if (batch_ends.size() < batches.size()) {
+          // A later transaction of the same message: keep the state the earlier ones left.
+          batch_ends.push_back(delta->build());
+          *delta = client::StateBuilder(*batch_ends.back());
+        }
         ChangeBatch batch;
         batch.revision = txn->revision();
         for (const auto* op : *txn->ops()) {

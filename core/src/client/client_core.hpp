@@ -43,7 +43,10 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   boost::asio::awaitable<void> session(const net::ServerUrl& server);
   boost::asio::awaitable<void> watchdog(std::uint64_t link);
   void handle_message(std::span<const std::uint8_t> message);
-  void handle_frame(const wire::Frame& frame, client::StateBuilder*& delta, std::vector<ChangeBatch>& batches);
+  // `batch_ends` gets the state after each batch but the last of a message (the state the
+  // next one starts from), so every batch is an exact step between two states.
+  void handle_frame(const wire::Frame& frame, client::StateBuilder*& delta, std::vector<ChangeBatch>& batches,
+                    std::vector<client::StatePtr>& batch_ends);
   void publish(client::StatePtr next);
   void set_state(LinkState state, std::string error = {});
   // The replica is current with the server: LIVE, and the backoff counters start over.

@@ -18,6 +18,8 @@ namespace {
 // A client only ever sends small control frames; Subscribe with the maximum number of
 // selectors of maximum size stays well below this.
 constexpr std::size_t kMaxClientMessageBytes = 1u << 20;
+// Messages are read this much at a time, so one over the limit is never held whole.
+constexpr std::size_t kReadChunkBytes = 64u << 10;
 // One WebSocket message gathers queued frames up to about this many bytes.
 constexpr std::size_t kWriteBatchBytes = 1u << 20;
 // A catch-up larger than this is sent as a (chunked) reset snapshot instead.
@@ -52,7 +54,9 @@ void StreamSession::start(beast::http::request<beast::http::string_body> request
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(beast::http::field::server, "hotstated");
   }));
-  ws_.read_message_max(kMaxClientMessageBytes);
+  // No limit in the WebSocket layer: it would close at once with 1009 and no Error frame.
+  // read_next() enforces kMaxClientMessageBytes itself and answers as documented.
+  ws_.read_message_max(0);
   ws_.binary(true);
   ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
     if (ec) {
@@ -73,13 +77,8 @@ void StreamSession::start(beast::http::request<beast::http::string_body> request
 }
 
 void StreamSession::read_next() {
-  ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  ws_.async_read_some(read_buffer_, kReadChunkBytes, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) {
-      if (ec == websocket::error::message_too_big) {
-        self->fail("frame_too_large", "message over the client frame limit",
-                   protocol::close_code::kTooBig);
-        return;
-      }
       if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted)
         log(LogLevel::Debug, "stream read ended", {{"peer", self->peer_}, {"error", ec.message()}});
       self->die();
@@ -89,6 +88,14 @@ void StreamSession::read_next() {
     if (!self->ws_.got_binary()) {
       self->fail("text_frame", "text messages are not part of the protocol; send binary frames",
                  protocol::close_code::kUnsupportedData);
+      return;
+    }
+    if (self->read_buffer_.size() > kMaxClientMessageBytes) {
+      self->fail("frame_too_large", "message over the client frame limit", protocol::close_code::kTooBig);
+      return;
+    }
+    if (!self->ws_.is_message_done()) {
+      self->read_next();
       return;
     }
     auto data = self->read_buffer_.cdata();

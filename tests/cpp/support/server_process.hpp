@@ -25,6 +25,8 @@ class ServerProcess {
   int stop();
   void kill_hard();  // SIGKILL and reap
   bool running() const { return pid_ > 0; }
+  // The server's process id while running (for /proc/<pid>/status), else -1.
+  int pid() const { return pid_; }
 
   // Path of the built hotstated / hotstate CLI (set at build time).
   static std::string server_binary();
