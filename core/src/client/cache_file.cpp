@@ -112,6 +112,12 @@ std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Se
     return std::nullopt;
   }
   std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_cache(bytes, selectors, path, problem);
+}
+
+std::optional<StatePtr> parse_cache(std::span<const std::uint8_t> bytes, const std::vector<Selector>& selectors,
+                                    const std::string& path, std::string& problem) {
+  problem.clear();
   auto refuse = [&](const std::string& why) -> std::optional<StatePtr> {
     problem = "ignoring offline cache " + path + ": " + why;
     return std::nullopt;
