@@ -92,6 +92,16 @@ TEST(Value, ContainersRoundTrip) {
   EXPECT_EQ(round_trip(R"({"é":1,"a b":2})"), R"({"a b":2,"é":1})");
 }
 
+// Found by fuzz/json_to_flex.cpp (fuzz/regressions/json_to_flex/member-order.json): the
+// same object with its members in another order encoded to other bytes, and clients
+// compare values by their bytes to decide whether a record really changed.
+TEST(Value, OneValueHasOneEncodingWhateverItsMemberOrder) {
+  EXPECT_EQ(json_to_flex(R"({"b":{"y":[1,{"q":0,"p":1}],"x":2},"a":"s"})"),
+            json_to_flex(R"({"a":"s","b":{"x":2,"y":[1,{"p":1,"q":0}]}})"));
+  EXPECT_EQ(json_to_flex(R"({"enabled":true,"rollout":25,"owner":null})"),
+            json_to_flex(flex_to_json(json_to_flex(R"({"enabled":true,"rollout":25,"owner":null})"))));
+}
+
 TEST(Value, DepthLimitIsSixtyFour) {
   EXPECT_EQ(code_of(nested_arrays(64)), "accepted");
   EXPECT_EQ(code_of(nested_arrays(65)), "too_deep");

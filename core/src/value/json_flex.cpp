@@ -3,6 +3,7 @@
 
 #include <flatbuffers/flexbuffers.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
@@ -45,14 +46,23 @@ void append_flex(flexbuffers::Builder& fbb, const boost::json::value& v) {
       break;
     }
     case boost::json::kind::object: {
+      // Members are written in key order, as the map's index is: FlexBuffers lays values
+      // out in the order they are added, so {"a":1,"b":2} and {"b":2,"a":1} would
+      // otherwise differ in bytes, and readers compare values by their bytes (change
+      // callbacks fire only when a value really changed).
+      std::vector<const boost::json::key_value_pair*> members;
+      members.reserve(v.get_object().size());
+      for (const auto& member : v.get_object()) members.push_back(&member);
+      std::sort(members.begin(), members.end(),
+                [](const auto* a, const auto* b) { return a->key() < b->key(); });
       auto start = fbb.StartMap();
-      for (const auto& member : v.get_object()) {
-        auto name = member.key();
+      for (const auto* member : members) {
+        auto name = member->key();
         // FlexBuffers map keys are C strings; a NUL would silently cut the name.
         if (name.find('\0') != boost::json::string_view::npos)
           throw ValueError("invalid_value", "object member names may not contain U+0000");
         fbb.Key(name.data(), name.size());
-        append_flex(fbb, member.value());
+        append_flex(fbb, member->value());
       }
       fbb.EndMap(start);
       break;
