@@ -153,6 +153,27 @@ TEST(Value, CorruptFlexBuffersAreRefusedNotRead) {
   EXPECT_THROW(flex_to_json(corrupt), ValueError);
 }
 
+// Found by fuzz/flex_to_json.cpp (fuzz/regressions/flex_to_json/unterminated-key.flex):
+// FlatBuffers 2.0.8's FlexBuffers verifier accepts a map key with no NUL before the end of
+// the buffer, and rendering it ran strlen past the end (an out-of-bounds read).
+TEST(Value, FlexBuffersWithUnterminatedKeysAreRefused) {
+  const std::vector<std::uint8_t> bytes = {0x6b, 0x00, 0x00, 0x00, 0x28, 0x01, 0x02, 0x01, 0x02, 0x04, 0x04,
+                                           0x01, 0x08, 0x01, 0x01, 0x01, 0x09, 0x28, 0x02, 0x24, 0x01};
+  EXPECT_FALSE(verify_flex(bytes));
+  EXPECT_THROW(flex_to_json(bytes), ValueError);
+  // Control: real maps, nested and in vectors, still verify.
+  EXPECT_TRUE(verify_flex(json_to_flex(R"([{"a":{"b":1}},{"c":[{"d":null}]}])")));
+}
+
+// Found by fuzz/http_request.cpp (fuzz/regressions/http_request/non-utf8-path.http): an
+// error message quoting request bytes that are not UTF-8 made the JSON body invalid.
+TEST(Value, JsonStringsAreValidUtf8WhateverTheBytes) {
+  std::string out;
+  append_json_string(out, "a\xff\xc3\xa9\xe2\x82\xed\xa0\x80z");
+  EXPECT_EQ(out, "\"a\\ufffd\xc3\xa9\\ufffd\\ufffd\\ufffd\\ufffd\\ufffdz\"");
+  EXPECT_TRUE(valid_utf8(out));
+}
+
 TEST(Names, Collections) {
   EXPECT_TRUE(valid_collection("flags"));
   EXPECT_TRUE(valid_collection("A-z_0.9"));

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "hotstate/value.hpp"
 #include "hotstate/wire/hotstate_generated.h"
 
 namespace hotstate::client {
@@ -140,10 +141,14 @@ std::optional<StatePtr> parse_cache(std::span<const std::uint8_t> bytes, const s
 
   StateBuilder builder(file->epoch(), file->revision());
   for (const auto* r : *file->records()) {
+    // Reads hand out views of values without checking them again; the verifier above
+    // misses unterminated FlexBuffers keys (verify_flex) and allows an absent value.
+    if (!r->value() || !verify_flex({r->value()->data(), r->value()->size()}))
+      return refuse("a record has no valid value");
     auto record = std::make_shared<Record>();
     record->collection = r->collection()->str();
     record->key = r->key()->str();
-    if (r->value()) record->value.assign(r->value()->begin(), r->value()->end());
+    record->value.assign(r->value()->begin(), r->value()->end());
     record->create_revision = r->create_revision();
     record->mod_revision = r->mod_revision();
     record->version = r->version();
