@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev
   libssl-dev
   curl
+  clang-14 libclang-rt-14-dev  # ci/fuzz.sh: libFuzzer and the sanitizers' runtimes
   python3 python3-dev python3-venv
 )
 # Node.js: the machine's own if it has one (a newer release with npm), else Debian's.

@@ -686,3 +686,64 @@ TEST(Frames, NestedValueMustBeAValidFlexBuffer) {
     EXPECT_EQ(verified(delta_with_raw_value(value)), nullptr);
   }
 }
+
+// ---- found by fuzzing (fuzz/client_frames.cpp, fuzz/stream_inbound.cpp) ----------------
+
+// A record the client keeps (snapshot record, put) with no value at all passed: the
+// value field is optional in the schema (deletes have none), and readers then parsed an
+// empty buffer as a FlexBuffer. fuzz/regressions/client_frames/put-without-value.bin
+namespace {
+Bytes delta_op_without_value(wire::OpKind kind) {
+  flatbuffers::FlatBufferBuilder fbb;
+  auto collection = fbb.CreateString("c");
+  auto key = fbb.CreateString("k");
+  auto rec = wire::CreateRecord(fbb, collection, key, 0, 1, 1, 1);
+  std::vector<flatbuffers::Offset<wire::Op>> ops{wire::CreateOp(fbb, kind, rec)};
+  std::vector<flatbuffers::Offset<wire::Txn>> txns{wire::CreateTxn(fbb, 1, fbb.CreateVector(ops))};
+  auto delta = wire::CreateDelta(fbb, 0, 1, fbb.CreateVector(txns));
+  wire::FinishSizePrefixedFrameBuffer(fbb, wire::CreateFrame(fbb, wire::Message::Delta, delta.Union()));
+  return Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+}
+}  // namespace
+
+TEST(Frames, AKeptRecordWithoutAValueIsRefused) {
+  EXPECT_EQ(verified(delta_op_without_value(wire::OpKind::Put)), nullptr);
+  EXPECT_NE(verified(delta_op_without_value(wire::OpKind::Delete)), nullptr) << "a delete carries no value";
+  flatbuffers::FlatBufferBuilder fbb;
+  auto rec = wire::CreateRecord(fbb, fbb.CreateString("c"), fbb.CreateString("k"), 0, 1, 1, 1);
+  std::vector<flatbuffers::Offset<wire::Record>> records{rec};
+  auto chunk = wire::CreateSnapshotChunk(fbb, fbb.CreateVector(records));
+  wire::FinishSizePrefixedFrameBuffer(fbb, wire::CreateFrame(fbb, wire::Message::SnapshotChunk, chunk.Union()));
+  EXPECT_EQ(verified(Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize())), nullptr);
+}
+
+// The nested FlexBuffers check of the generated verifier misses unterminated keys
+// (value_test: FlexBuffersWithUnterminatedKeysAreRefused); frames use verify_flex.
+TEST(Frames, ValuesWithUnterminatedKeysAreRefused) {
+  const Bytes bad = {0x6b, 0x00, 0x00, 0x00, 0x28, 0x01, 0x02, 0x01, 0x02, 0x04, 0x04,
+                     0x01, 0x08, 0x01, 0x01, 0x01, 0x09, 0x28, 0x02, 0x24, 0x01};
+  EXPECT_EQ(verified(chunk_with_raw_value(bad)), nullptr);
+  EXPECT_EQ(verified(delta_with_raw_value(bad)), nullptr);
+}
+
+// A frame that starts off an 8-byte boundary inside a message was read with misaligned
+// loads (UBSan). Encoders pad every frame to a multiple of 8, so the frames of one message
+// stay aligned, and a misaligned frame is refused. fuzz/regressions/client_frames/misaligned-frame.bin
+TEST(Frames, FramesArePaddedToEightBytesAndMisalignedOnesRefused) {
+  for (const auto& frame : one_of_each()) {
+    EXPECT_EQ(frame->size() % 8, 0u) << message_name(verified(bytes_of(frame))->message_type());
+    std::vector<std::uint64_t> storage(frame->size() / 8 + 1);
+    auto* shifted = reinterpret_cast<std::uint8_t*>(storage.data()) + 4;
+    std::memcpy(shifted, frame->bytes().data(), frame->size());
+    EXPECT_EQ(verify_frame({shifted, frame->size()}), nullptr);
+  }
+  // Frames without 64-bit fields are padded too: in one message, the next frame stays aligned.
+  Bytes message = bytes_of(encode_unsubscribe());
+  Bytes ping = bytes_of(encode_ping(9));
+  message.insert(message.end(), ping.begin(), ping.end());
+  auto parts = split_frames(message);
+  ASSERT_TRUE(parts.has_value());
+  ASSERT_EQ(parts->size(), 2u);
+  ASSERT_NE(verify_frame((*parts)[1]), nullptr);
+  EXPECT_EQ(verify_frame((*parts)[1])->message_as_Ping()->nonce(), 9u);
+}

@@ -92,6 +92,16 @@ TEST(Value, ContainersRoundTrip) {
   EXPECT_EQ(round_trip(R"({"é":1,"a b":2})"), R"({"a b":2,"é":1})");
 }
 
+// Found by fuzz/json_to_flex.cpp (fuzz/regressions/json_to_flex/member-order.json): the
+// same object with its members in another order encoded to other bytes, and clients
+// compare values by their bytes to decide whether a record really changed.
+TEST(Value, OneValueHasOneEncodingWhateverItsMemberOrder) {
+  EXPECT_EQ(json_to_flex(R"({"b":{"y":[1,{"q":0,"p":1}],"x":2},"a":"s"})"),
+            json_to_flex(R"({"a":"s","b":{"x":2,"y":[1,{"p":1,"q":0}]}})"));
+  EXPECT_EQ(json_to_flex(R"({"enabled":true,"rollout":25,"owner":null})"),
+            json_to_flex(flex_to_json(json_to_flex(R"({"enabled":true,"rollout":25,"owner":null})"))));
+}
+
 TEST(Value, DepthLimitIsSixtyFour) {
   EXPECT_EQ(code_of(nested_arrays(64)), "accepted");
   EXPECT_EQ(code_of(nested_arrays(65)), "too_deep");
@@ -141,6 +151,27 @@ TEST(Value, CorruptFlexBuffersAreRefusedNotRead) {
   auto corrupt = flex;
   corrupt[corrupt.size() - 3] = 0xFF;  // the root's offset now points outside the buffer
   EXPECT_THROW(flex_to_json(corrupt), ValueError);
+}
+
+// Found by fuzz/flex_to_json.cpp (fuzz/regressions/flex_to_json/unterminated-key.flex):
+// FlatBuffers 2.0.8's FlexBuffers verifier accepts a map key with no NUL before the end of
+// the buffer, and rendering it ran strlen past the end (an out-of-bounds read).
+TEST(Value, FlexBuffersWithUnterminatedKeysAreRefused) {
+  const std::vector<std::uint8_t> bytes = {0x6b, 0x00, 0x00, 0x00, 0x28, 0x01, 0x02, 0x01, 0x02, 0x04, 0x04,
+                                           0x01, 0x08, 0x01, 0x01, 0x01, 0x09, 0x28, 0x02, 0x24, 0x01};
+  EXPECT_FALSE(verify_flex(bytes));
+  EXPECT_THROW(flex_to_json(bytes), ValueError);
+  // Control: real maps, nested and in vectors, still verify.
+  EXPECT_TRUE(verify_flex(json_to_flex(R"([{"a":{"b":1}},{"c":[{"d":null}]}])")));
+}
+
+// Found by fuzz/http_request.cpp (fuzz/regressions/http_request/non-utf8-path.http): an
+// error message quoting request bytes that are not UTF-8 made the JSON body invalid.
+TEST(Value, JsonStringsAreValidUtf8WhateverTheBytes) {
+  std::string out;
+  append_json_string(out, "a\xff\xc3\xa9\xe2\x82\xed\xa0\x80z");
+  EXPECT_EQ(out, "\"a\\ufffd\xc3\xa9\\ufffd\\ufffd\\ufffd\\ufffd\\ufffdz\"");
+  EXPECT_TRUE(valid_utf8(out));
 }
 
 TEST(Names, Collections) {

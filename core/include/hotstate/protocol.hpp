@@ -90,7 +90,9 @@ FramePtr encode_pong(std::uint64_t nonce, std::uint64_t revision);
 FramePtr encode_error(std::string_view code, std::string_view message, std::uint16_t close);
 
 // Checks one size-prefixed frame (the 4-byte prefix included) with a FlatBuffers Verifier
-// (depth and table limits, nested FlexBuffers included). nullptr when it does not verify.
+// (depth and table limits, nested FlexBuffers included), and that every record a receiver
+// keeps has a value that passes verify_flex. The frame must start at an 8-byte boundary
+// (encoders pad every frame to a multiple of 8 bytes). nullptr when it does not verify.
 const wire::Frame* verify_frame(std::span<const std::uint8_t> frame);
 
 // Splits one WebSocket message into its size-prefixed frames. Returns std::nullopt when

@@ -45,7 +45,9 @@ std::string flex_to_json(std::span<const std::uint8_t> flex);
 // Appends `text` as a quoted JSON string (escaping quotes, backslashes, control chars).
 void append_json_string(std::string& out, std::string_view text);
 
-// True when `flex` is a well-formed FlexBuffer (bounds, depth, offsets checked).
+// True when `flex` is a well-formed FlexBuffer (bounds, depth, offsets checked, and every
+// map key ends inside the buffer, which FlatBuffers 2.0.8's own verifier misses). Check
+// values from outside the process with this, not with flexbuffers::VerifyBuffer alone.
 bool verify_flex(std::span<const std::uint8_t> flex);
 
 }  // namespace hotstate

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "hotstate/value.hpp"
 #include "hotstate/wire/hotstate_generated.h"
 
 namespace hotstate::client {
@@ -112,6 +113,12 @@ std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Se
     return std::nullopt;
   }
   std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_cache(bytes, selectors, path, problem);
+}
+
+std::optional<StatePtr> parse_cache(std::span<const std::uint8_t> bytes, const std::vector<Selector>& selectors,
+                                    const std::string& path, std::string& problem) {
+  problem.clear();
   auto refuse = [&](const std::string& why) -> std::optional<StatePtr> {
     problem = "ignoring offline cache " + path + ": " + why;
     return std::nullopt;
@@ -134,10 +141,14 @@ std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Se
 
   StateBuilder builder(file->epoch(), file->revision());
   for (const auto* r : *file->records()) {
+    // Reads hand out views of values without checking them again; the verifier above
+    // misses unterminated FlexBuffers keys (verify_flex) and allows an absent value.
+    if (!r->value() || !verify_flex({r->value()->data(), r->value()->size()}))
+      return refuse("a record has no valid value");
     auto record = std::make_shared<Record>();
     record->collection = r->collection()->str();
     record->key = r->key()->str();
-    if (r->value()) record->value.assign(r->value()->begin(), r->value()->end());
+    record->value.assign(r->value()->begin(), r->value()->end());
     record->create_revision = r->create_revision();
     record->mod_revision = r->mod_revision();
     record->version = r->version();

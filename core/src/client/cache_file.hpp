@@ -10,7 +10,9 @@
 // Written to a temporary file in the same directory, fsync'ed, then renamed over the old
 // one, so a crash leaves either the old or the new file, never a torn one.
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,5 +28,10 @@ void write_cache(const std::string& path, const State& state, const std::vector<
 // empty), unreadable, corrupt, truncated, of another format, or for other selectors.
 std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Selector>& selectors,
                                    std::string& problem);
+
+// The same checks on a file's bytes already in memory (read_cache's second half; the
+// fuzz target feeds it directly). `path` only names the file in `problem`.
+std::optional<StatePtr> parse_cache(std::span<const std::uint8_t> bytes, const std::vector<Selector>& selectors,
+                                    const std::string& path, std::string& problem);
 
 }  // namespace hotstate::client

@@ -161,7 +161,10 @@ void Dispatcher::deliver(ChangeEvent& event) {
       event.changes.push_back(change_of(before, after));
     });
   }
-  for (const auto& [id, sub] : targets) {
+  // Not `for (const auto& [id, sub] ...)`: clang before 16 cannot capture a structured
+  // binding in a lambda, and the fuzz build (docs/fuzzing.md) uses clang 14.
+  for (const auto& [id, subscription] : targets) {
+    const auto& sub = subscription;
     ChangeBatch batch;
     batch.revision = event.revision;
     batch.reset = event.reset;
@@ -179,7 +182,10 @@ void Dispatcher::deliver(const ClientStatus& status) {
     for (const auto& [id, sub] : subscriptions_)
       if (sub->on_status) targets.emplace_back(id, sub);
   }
-  for (const auto& [id, sub] : targets) invoke(id, [&] { sub->on_status(status); });
+  for (const auto& [id, subscription] : targets) {
+    const auto& sub = subscription;  // captured below (see deliver(ChangeEvent&))
+    invoke(id, [&] { sub->on_status(status); });
+  }
 }
 
 void Dispatcher::invoke(SubscriptionId id, const std::function<void()>& call) {

@@ -1,15 +1,23 @@
+#include <cstdint>
 #include <cstring>
 
 #include "hotstate/protocol.hpp"
+#include "hotstate/value.hpp"
 
 namespace hotstate::protocol {
 namespace {
 
 namespace fb = flatbuffers;
 
+// Frames are read in place, so each must start at an 8-byte boundary (see verify_frame).
+// Sizes that are multiples of 8 keep every frame of a message on one, however many a
+// message carries; without this, a frame with no 64-bit field may end at 4 mod 8.
+constexpr std::size_t kFrameAlignment = 8;
+
 template <typename T>
 FramePtr finish(fb::FlatBufferBuilder& fbb, fb::Offset<T> message) {
   auto frame = wire::CreateFrame(fbb, wire::MessageTraits<T>::enum_value, message.Union());
+  fbb.TrackMinAlign(kFrameAlignment);
   wire::FinishSizePrefixedFrameBuffer(fbb, frame);
   return std::make_shared<const EncodedFrame>(fbb.Release());
 }
@@ -43,6 +51,26 @@ fb::Offset<wire::Txn> txn_of(fb::FlatBufferBuilder& fbb, std::uint64_t revision,
     encoded.push_back(wire::CreateOp(fbb, is_put ? wire::OpKind::Put : wire::OpKind::Delete, record));
   }
   return wire::CreateTxn(fbb, revision, fbb.CreateVector(encoded));
+}
+
+// A record the receiver keeps (a snapshot record, a put) has a value, and the value passes
+// hotstate's FlexBuffers check: readers hand out views of it without checking again, and
+// the FlatBuffers verifier's own nested check misses unterminated keys (verify_flex).
+bool stored_value_ok(const wire::Record& record) {
+  const auto* value = record.value();
+  return value && verify_flex({value->data(), value->size()});
+}
+
+bool values_ok(const wire::Frame& frame) {
+  if (const auto* chunk = frame.message_as_SnapshotChunk()) {
+    for (const auto* record : *chunk->records())
+      if (!stored_value_ok(*record)) return false;
+  } else if (const auto* delta = frame.message_as_Delta()) {
+    for (const auto* txn : *delta->txns())
+      for (const auto* op : *txn->ops())
+        if (op->kind() == wire::OpKind::Put && !stored_value_ok(*op->record())) return false;
+  }
+  return true;
 }
 
 std::size_t estimate_bytes(const Record& r) {
@@ -150,12 +178,17 @@ FramePtr encode_error(std::string_view code, std::string_view message, std::uint
 
 const wire::Frame* verify_frame(std::span<const std::uint8_t> frame) {
   if (frame.size() < sizeof(fb::uoffset_t) + 8 || frame.size() > kMaxFrameBytes) return nullptr;
+  // The Verifier checks alignment relative to the frame's start: a frame that starts off
+  // an 8-byte boundary (after a frame whose size is not a multiple of 8) would be read with
+  // misaligned loads. A message's first frame sits at the start of the read buffer.
+  if (reinterpret_cast<std::uintptr_t>(frame.data()) % kFrameAlignment != 0) return nullptr;
   fb::Verifier verifier(frame.data(), frame.size(), /*max_depth=*/64, /*max_tables=*/4'000'000);
   if (!wire::VerifySizePrefixedFrameBuffer(verifier)) return nullptr;
   const auto* parsed = wire::GetSizePrefixedFrame(frame.data());
   // A union whose type is set but whose table is missing verifies; readers would then
   // dereference null. Unknown (newer) types pass here and are refused by the reader.
   if (parsed->message_type() == wire::Message::NONE || !parsed->message()) return nullptr;
+  if (!values_ok(*parsed)) return nullptr;
   return parsed;
 }
 

@@ -3,13 +3,16 @@
 
 #include <flatbuffers/flexbuffers.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "hotstate/value.hpp"
 #include "json_dom.hpp"
 #include "json_parse.hpp"
+#include "utf8.hpp"
 
 namespace hotstate {
 namespace {
@@ -45,14 +48,23 @@ void append_flex(flexbuffers::Builder& fbb, const boost::json::value& v) {
       break;
     }
     case boost::json::kind::object: {
+      // Members are written in key order, as the map's index is: FlexBuffers lays values
+      // out in the order they are added, so {"a":1,"b":2} and {"b":2,"a":1} would
+      // otherwise differ in bytes, and readers compare values by their bytes (change
+      // callbacks fire only when a value really changed).
+      std::vector<const boost::json::key_value_pair*> members;
+      members.reserve(v.get_object().size());
+      for (const auto& member : v.get_object()) members.push_back(&member);
+      std::sort(members.begin(), members.end(),
+                [](const auto* a, const auto* b) { return a->key() < b->key(); });
       auto start = fbb.StartMap();
-      for (const auto& member : v.get_object()) {
-        auto name = member.key();
+      for (const auto* member : members) {
+        auto name = member->key();
         // FlexBuffers map keys are C strings; a NUL would silently cut the name.
         if (name.find('\0') != boost::json::string_view::npos)
           throw ValueError("invalid_value", "object member names may not contain U+0000");
         fbb.Key(name.data(), name.size());
-        append_flex(fbb, member.value());
+        append_flex(fbb, member->value());
       }
       fbb.EndMap(start);
       break;
@@ -116,10 +128,24 @@ std::size_t minimal_json_size(const boost::json::value& v) {
   return 0;
 }
 
+// JSON text is UTF-8, but strings can hold other bytes: FlexBuffers strings from a forged
+// value, or request bytes quoted in an error message. Each byte that does not start a
+// well-formed sequence becomes U+FFFD, so the output is always valid JSON.
 void write_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (unsigned char c : s) {
+  for (std::size_t at = 0; at < s.size(); ++at) {
+    auto c = static_cast<unsigned char>(s[at]);
+    if (c >= 0x80) {
+      std::size_t length = utf8_sequence_length(s, at);
+      if (length == 0) {
+        out += "\\ufffd";
+      } else {
+        out.append(s.substr(at, length));
+        at += length - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -224,6 +250,35 @@ void write_json(std::string& out, const flexbuffers::Reference& r) {
   throw ValueError("invalid_value", "FlexBuffer holds a type with no JSON form (e.g. a blob)");
 }
 
+// FlatBuffers 2.0.8's FlexBuffers verifier accepts a key with no NUL before the end of the
+// buffer (its VerifyKey stops at the first non-zero byte instead of at the terminator:
+// google/flatbuffers#8045), and every reader then runs strlen past the end. Called on a
+// buffer the verifier accepted, so offsets, sizes and depth are already known to be sane.
+bool keys_terminated(const flexbuffers::Reference& r, const std::uint8_t* end) {
+  auto terminated = [end](const char* key) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(key);
+    return p < end && std::memchr(p, 0, static_cast<std::size_t>(end - p)) != nullptr;
+  };
+  if (r.IsKey()) return terminated(r.AsKey());
+  if (r.IsMap()) {
+    auto map = r.AsMap();
+    auto keys = map.Keys();
+    auto values = map.Values();
+    for (size_t i = 0; i < map.size(); ++i)
+      if (!terminated(keys[i].AsKey()) || !keys_terminated(values[i], end)) return false;
+    return true;
+  }
+  auto all = [&](const auto& vec) {
+    for (size_t i = 0; i < vec.size(); ++i)
+      if (!keys_terminated(vec[i], end)) return false;
+    return true;
+  };
+  if (r.IsTypedVector()) return all(r.AsTypedVector());
+  if (r.IsFixedTypedVector()) return all(r.AsFixedTypedVector());
+  if (r.IsVector()) return all(r.AsVector());
+  return true;
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> dom_to_flex(const boost::json::value& dom, const ValueLimits& limits) {
@@ -262,7 +317,8 @@ bool verify_flex(std::span<const std::uint8_t> flex) {
   if (flex.empty()) return false;
   // Default limits on purpose: the generated FlatBuffers verifier checks nested values
   // with them, so a value must pass them to be streamable.
-  return flexbuffers::VerifyBuffer(flex.data(), flex.size());
+  return flexbuffers::VerifyBuffer(flex.data(), flex.size()) &&
+         keys_terminated(flexbuffers::GetRoot(flex.data(), flex.size()), flex.data() + flex.size());
 }
 
 std::string flex_to_json(std::span<const std::uint8_t> flex) {

@@ -1,0 +1,112 @@
+// Server -> client: what the client core does with each WebSocket message from a server
+// (Client::Core::handle_message: split, verify, apply to the replica), without a socket.
+//
+// Input: one byte choosing the replica the client starts from (bit 0: empty, as on a first
+// start; or a replica loaded from a cache, epoch 0x77 at revision 5), then the messages of
+// one connection (message_stream.hpp). When a message breaks the protocol the client drops
+// the link; the target then does what the client's run loop does (forget a half-received
+// snapshot, subscribe again on the next message) and goes on with the next message.
+//
+// Properties after every message:
+//  - within one epoch the replica never goes back to an older revision (DESIGN.md, "time
+//    travel");
+//  - status() reports the published state's epoch, revision, keys and bytes;
+//  - the published state's counts match its records, and every record holds a value that
+//    verifies (reads hand out zero-copy views and typed reads trust the bytes).
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "client/client_core.hpp"
+#include "client/dispatcher.hpp"
+#include "fuzz_check.hpp"
+#include "hotstate/value.hpp"
+#include "message_stream.hpp"
+
+namespace {
+
+using hotstate::Client;
+using hotstate::RecordPtr;
+using hotstate::fuzz::check;
+namespace client = hotstate::client;
+
+constexpr std::uint64_t kCachedEpoch = 0x77;
+constexpr std::uint64_t kCachedRevision = 5;
+
+client::StatePtr cached_replica() {
+  client::StateBuilder builder(kCachedEpoch, kCachedRevision);
+  const char* keys[] = {"checkout", "dark-mode", "beta"};
+  std::uint64_t revision = 1;
+  for (const char* key : keys) {
+    auto record = std::make_shared<hotstate::Record>();
+    record->collection = "flags";
+    record->key = key;
+    record->value = hotstate::json_to_flex(R"({"enabled":true})");
+    record->create_revision = record->mod_revision = revision++;
+    record->version = 1;
+    builder.put(std::move(record));
+  }
+  return builder.build();
+}
+
+std::shared_ptr<Client::Core> make_core(bool from_cache) {
+  hotstate::ClientOptions options;
+  options.urls = {"http://127.0.0.1:9"};
+  options.selectors = {{"flags", ""}, {"users", "eu/"}};
+  auto core = std::make_shared<Client::Core>(std::move(options));
+  // Not started: change events queue up (and merge) without a thread to deliver them.
+  core->dispatcher = std::make_shared<client::Dispatcher>(16);
+  if (from_cache) core->publish(cached_replica());
+  return core;
+}
+
+void check_state(const Client::Core& core, const client::State& before) {
+  const client::State& now = *core.state;
+  if (now.epoch == before.epoch && now.epoch != 0)
+    check(now.revision >= before.revision, "the replica went back in time within one epoch",
+          std::to_string(before.revision) + " -> " + std::to_string(now.revision));
+  hotstate::ClientStatus status = core.status_snapshot();
+  check(status.epoch == now.epoch && status.revision == now.revision && status.keys == now.keys &&
+            status.bytes == now.bytes,
+        "status() does not describe the published state");
+  std::size_t keys = 0, bytes = 0;
+  for (const auto& [collection, map] : now.collections) {
+    const std::string& name = collection;  // clang 14 cannot capture a structured binding
+    map.for_each([&](const RecordPtr& r) {
+      check(r->collection == name, "a record sits under another collection's name", r->collection);
+      check(hotstate::verify_flex(r->value), "the replica holds a record without a valid value",
+            r->collection + "/" + r->key);
+      ++keys;
+      bytes += r->value.size();
+    });
+  }
+  check(keys == now.keys, "the state's key count is off");
+  check(bytes == now.bytes, "the state's byte count is off");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  auto core = make_core(data[0] & 1);
+  for (auto message : hotstate::fuzz::split_messages({data + 1, size - 1})) {
+    client::StatePtr before = core->state;
+    // A message arrives in a buffer of its own (Beast's flat_buffer), so it starts aligned.
+    std::vector<std::uint64_t> aligned((message.size() + 7) / 8);
+    if (!message.empty()) std::memcpy(aligned.data(), message.data(), message.size());
+    try {
+      core->handle_message({reinterpret_cast<const std::uint8_t*>(aligned.data()), message.size()});
+      core->subscribed = true;  // the session subscribes after the first message
+    } catch (const std::exception&) {
+      // The link is dropped (Client::Core::run): a new one starts without the snapshot.
+      core->snapshot.reset();
+      core->subscribed = false;
+    }
+    check_state(*core, *before);
+  }
+  return 0;
+}
