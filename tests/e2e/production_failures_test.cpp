@@ -124,7 +124,8 @@ TEST_F(ProductionFailures, HalfOpenLinkGoesStaleReconnectsAndResumesWithoutASnap
 }
 
 // Case 1, forced: reconnect_now() on a half-open link, long before any stale timeout, and
-// with a backoff so long that only "at once" can pass. Catches a reconnect_now() that
+// with a backoff so long (1 h) that only "at once" can pass (a client that waits out the
+// backoff passes only with the chance 10 s / 1 h). Catches a reconnect_now() that
 // waits for the watchdog, or that closes the link and then sits out a backoff delay
 // (the app said the network is back: waiting up to backoff_max is what it asked not to).
 TEST_F(ProductionFailures, ReconnectNowLeavesAHalfOpenLinkAtOnceAndResumes) {
@@ -132,9 +133,9 @@ TEST_F(ProductionFailures, ReconnectNowLeavesAHalfOpenLinkAtOnceAndResumes) {
   FaultProxy proxy(server_->host(), server_->port());
   for (int i = 0; i < 50; ++i) put("flags", "k" + std::to_string(i), std::to_string(i));
   auto options = options_for(proxy.url());
-  options.stale_after = 120s;
-  options.backoff_initial = 120s;
-  options.backoff_max = 120s;
+  options.stale_after = 3600s;
+  options.backoff_initial = 3600s;  // without "at once", the next attempt waits U[0, 1 h]
+  options.backoff_max = 3600s;
   Client client(options);
   StateLog log;
   log.attach(client);
@@ -146,7 +147,7 @@ TEST_F(ProductionFailures, ReconnectNowLeavesAHalfOpenLinkAtOnceAndResumes) {
   auto asked_at = Clock::now();
   client.reconnect_now();
   // The new connection reaches the proxy (which holds it until the stall ends).
-  ASSERT_TRUE(eventually([&] { return proxy.accepted() >= 2; }, 20s))
+  ASSERT_TRUE(eventually([&] { return proxy.accepted() >= 2; }, 10s))
       << "reconnect_now() did not open a new connection";
   std::printf("[figure] reconnect_now: new connection after %lld ms\n", ms_since(asked_at));
   proxy.stall(false);
