@@ -14,6 +14,7 @@
 #include "eventually.hpp"
 #include "fault_proxy.hpp"
 #include "hotstate/client.hpp"
+#include "hotstate/typed_reads.hpp"
 #include "hotstate/value.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
@@ -157,6 +158,52 @@ TEST_F(ProductionFailures, ReconnectNowLeavesAHalfOpenLinkAtOnceAndResumes) {
   EXPECT_EQ(client.status().resets, 0u);
   EXPECT_FALSE(log.saw(LinkState::Stale));
   EXPECT_EQ(metric("hotstate_snapshots_total"), snapshots) << "the reconnect must resume, not snapshot";
+}
+
+// Case 2. Typed reads. Catches a typed read that returns false/0/"" (or the caller's
+// default) for a value of another type, or that cannot tell an absent key from a wrong
+// type.
+TEST_F(ProductionFailures, TypedReadsReportATypeMismatchAndNotFoundExplicitly) {
+  start();
+  put("flags", "b", "true");
+  put("flags", "i", "42");
+  put("flags", "d", "2.5");
+  put("flags", "s", "\"on\"");
+  put("flags", "big", "18446744073709551615");
+  auto last = put("flags", "n", "null");
+  Client client(options_for(server_->url()));
+  ASSERT_TRUE(client.wait_for_revision(last, 20s));
+  EXPECT_TRUE(get_bool(client, "flags", "b"));
+  EXPECT_EQ(get_int(client, "flags", "i"), 42);
+  EXPECT_EQ(get_double(client, "flags", "d"), 2.5);
+  EXPECT_EQ(get_double(client, "flags", "i"), 42.0);  // any number reads as a double
+  EXPECT_EQ(get_string(client, "flags", "s"), "on");
+  auto code_of = [](auto&& read) -> std::string {
+    try {
+      read();
+    } catch (const ClientError& e) {
+      return e.code();
+    }
+    return "no error";
+  };
+  // A wrong type is an error, with or without a default.
+  EXPECT_EQ(code_of([&] { get_bool(client, "flags", "i"); }), "type_mismatch");
+  EXPECT_EQ(code_of([&] { get_bool(client, "flags", "n", false); }), "type_mismatch");
+  EXPECT_EQ(code_of([&] { get_int(client, "flags", "d"); }), "type_mismatch");
+  EXPECT_EQ(code_of([&] { get_int(client, "flags", "big", 0); }), "type_mismatch");
+  EXPECT_EQ(code_of([&] { get_int(client, "flags", "s"); }), "type_mismatch");
+  EXPECT_EQ(code_of([&] { get_double(client, "flags", "s", 0.0); }), "type_mismatch");
+  EXPECT_EQ(code_of([&] { get_double(client, "flags", "b"); }), "type_mismatch");
+  EXPECT_EQ(code_of([&] { get_string(client, "flags", "b", "x"); }), "type_mismatch");
+  EXPECT_EQ(code_of([&] { get_string(client, "flags", "n"); }), "type_mismatch");
+  // Absent: not_found, distinct from a mismatch; the default only when the caller gave one.
+  EXPECT_EQ(code_of([&] { get_bool(client, "flags", "absent"); }), "not_found");
+  EXPECT_EQ(code_of([&] { get_int(client, "flags", "absent"); }), "not_found");
+  EXPECT_EQ(code_of([&] { get_double(client, "flags", "absent"); }), "not_found");
+  EXPECT_EQ(code_of([&] { get_string(client, "flags", "absent"); }), "not_found");
+  EXPECT_TRUE(get_bool(client, "flags", "absent", true));
+  EXPECT_EQ(get_int(client, "flags", "absent", -1), -1);
+  EXPECT_EQ(get_string(client, "flags", "absent", "given"), "given");
 }
 
 // Case 3. Change callbacks that mean something. Catches callbacks that fire per op while
