@@ -8,6 +8,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <cstdio>
+#include <utility>
 
 #include "cache_file.hpp"
 
@@ -21,6 +22,9 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 namespace {
+
+// Bytes read from the stream at a time (see session()).
+constexpr std::size_t kReadPiece = 64 * 1024;
 
 // A protocol rule the server broke, or a gap: the link is dropped and resumed.
 struct LinkError : std::runtime_error {
@@ -148,6 +152,9 @@ void Client::Core::mark_live() {
 void Client::Core::reconnect_now() {
   asio::post(io, [self = shared_from_this()] {
     self->backoff_timer.cancel();  // a pending backoff ends at once
+    // The link about to be dropped is followed by an attempt at once, not by a backoff
+    // delay of up to backoff_max: the application knows the network is back.
+    self->reconnect_requested = self->close_link != nullptr;
     if (self->close_link) {
       self->drop_reason = "reconnect requested by the application";
       self->close_link();
@@ -189,11 +196,14 @@ awaitable<void> Client::Core::run() {
     set_state(LinkState::Offline, error.empty() ? "connection closed by the server" : error);
     // Full jitter: anywhere between zero and the current cap, so restarted servers are
     // not hit by every client at once.
-    std::uniform_int_distribution<long long> pick(0, delay.count());
-    backoff_timer.expires_after(std::chrono::milliseconds(pick(rng)));
-    boost::system::error_code ignored;
-    co_await backoff_timer.async_wait(asio::redirect_error(use_awaitable, ignored));
-    delay = std::min(delay * 2, options.backoff_max);
+    if (!std::exchange(reconnect_requested, false)) {
+      std::uniform_int_distribution<long long> pick(0, delay.count());
+      backoff_timer.expires_after(std::chrono::milliseconds(pick(rng)));
+      boost::system::error_code ignored;
+      co_await backoff_timer.async_wait(asio::redirect_error(use_awaitable, ignored));
+      delay = std::min(delay * 2, options.backoff_max);
+    }
+    reconnect_requested = false;
     ++server_index;
   }
 }
@@ -226,12 +236,17 @@ awaitable<void> Client::Core::session(const net::ServerUrl& server) {
 
   beast::flat_buffer buffer;
   for (;;) {
-    co_await ws.async_read(buffer, use_awaitable);
+    // Read in pieces, not whole messages: any bytes from the server prove the link alive.
+    // Counting only whole messages made a large frame through a slow link (a big record,
+    // a catch-up) look like a dead link to the watchdog, which dropped it, resumed, got
+    // the same large frame again, and so on forever.
+    co_await ws.async_read_some(buffer, kReadPiece, use_awaitable);
     last_frame = Clock::now();
     {
       std::lock_guard lock(status_mutex);
       last_contact = last_frame;
     }
+    if (!ws.is_message_done()) continue;
     if (!ws.got_binary()) throw LinkError("server sent a text message");
     auto data = buffer.cdata();
     handle_message({static_cast<const std::uint8_t*>(data.data()), data.size()});

@@ -66,6 +66,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   std::chrono::steady_clock::time_point live_since;
   std::chrono::milliseconds stale_after{3000};
   std::string drop_reason;  // set when this client closes the link itself
+  // reconnect_now() asked for the next attempt to go at once, without a backoff delay.
+  bool reconnect_requested = false;
   client::StatePtr state;                       // what readers see (I/O thread's copy)
   std::optional<client::StateBuilder> snapshot; // a snapshot being received
   bool snapshot_reset = false;
