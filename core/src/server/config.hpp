@@ -26,6 +26,12 @@ struct ServerConfig {
   std::size_t max_selectors = 64;           // per Subscribe
   std::size_t max_txn_ops = 10'000;
   std::chrono::milliseconds shutdown_grace{5000};
+  // --tls-cert / --tls-key (PEM): both set = the port speaks TLS only (https, wss).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // A connection that has not finished its TLS handshake by then is dropped.
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
+  bool tls() const { return !tls_cert_file.empty(); }
   LogLevel log_level = LogLevel::Info;
 };
 

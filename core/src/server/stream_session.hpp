@@ -26,6 +26,7 @@
 
 #include "hotstate/protocol.hpp"
 #include "hotstate/record.hpp"
+#include "net/plain_or_tls_stream.hpp"
 
 namespace hotstate::server {
 
@@ -33,7 +34,8 @@ class Server;
 
 class StreamSession : public std::enable_shared_from_this<StreamSession> {
  public:
-  StreamSession(Server& server, boost::beast::tcp_stream&& stream, std::string peer);
+  // `stream`: the connection the upgrade request came on (TLS already established there).
+  StreamSession(Server& server, net::PlainOrTlsStream&& stream, std::string peer);
   ~StreamSession();
 
   // Completes the WebSocket handshake for the upgrade request already read.
@@ -78,7 +80,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void set_lagging(bool lagging);
 
   Server& server_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<net::PlainOrTlsStream> ws_;
   std::string peer_;
   boost::beast::flat_buffer read_buffer_;
 
