@@ -27,6 +27,7 @@ ClientOptions options_for(const ReplicaArguments& args) {
   options.selectors = {{args.collection, args.prefix}};
   options.client_name = "hotstate-cli";
   if (args.cache_path) options.cache_path = *args.cache_path;
+  options.ca_file = args.ca_file;
   return options;
 }
 
