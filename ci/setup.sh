@@ -13,6 +13,7 @@ packages=(
   librocksdb-dev
   libgtest-dev libgmock-dev
   libssl-dev
+  openssl  # the TLS tests make a throwaway CA with it (tests/tls/make_test_pki.sh)
   curl
   python3 python3-dev python3-venv
 )
