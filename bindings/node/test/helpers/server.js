@@ -11,14 +11,21 @@ const START_TIMEOUT_MS = 15000;
 
 class Server {
   #process = null;
+  #extraArgs;
   port = 0;
+
+  // extraArgs: more hotstated flags, e.g. --tls-cert FILE --tls-key FILE.
+  constructor(extraArgs = []) {
+    this.#extraArgs = extraArgs;
+  }
 
   get url() {
     return `http://127.0.0.1:${this.port}`;
   }
 
   async start() {
-    const args = ['--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn', '--memory', '--heartbeat-ms', '200'];
+    const args = ['--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn', '--memory', '--heartbeat-ms', '200',
+      ...this.#extraArgs];
     const child = spawn(HOTSTATED, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     this.#process = child;
     const listening = await new Promise((resolve, reject) => {
@@ -51,8 +58,8 @@ class Server {
   }
 }
 
-async function startServer() {
-  return new Server().start();
+async function startServer(extraArgs = []) {
+  return new Server(extraArgs).start();
 }
 
 module.exports = { startServer, HOTSTATED };
