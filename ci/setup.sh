@@ -13,6 +13,7 @@ packages=(
   librocksdb-dev
   libgtest-dev libgmock-dev
   libssl-dev
+  openssl  # the TLS tests make a throwaway CA with it (tests/tls/make_test_pki.sh)
   curl
   clang-14 libclang-rt-14-dev  # ci/fuzz.sh: libFuzzer and the sanitizers' runtimes
   python3 python3-dev python3-venv

@@ -38,6 +38,7 @@
 #include "server/http_api.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
+#include "net/plain_or_tls_stream.hpp"
 #include "server/stream_session.hpp"
 
 namespace {
@@ -209,7 +210,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::weak_ptr<server::StreamSession> session_alive;
   {
     asio::ip::tcp::socket socket(io, asio::ip::tcp::v4(), peer.server_fd());
-    auto session = std::make_shared<server::StreamSession>(srv, boost::beast::tcp_stream(std::move(socket)), "fuzz");
+    auto session = std::make_shared<server::StreamSession>(
+        srv, hotstate::net::PlainOrTlsStream(boost::beast::tcp_stream(std::move(socket))), "fuzz");
     session_alive = session;
     session->start(upgrade_request());
   }

@@ -18,6 +18,7 @@
 #include "input.hpp"
 #include "replica_commands.hpp"
 #include "report.hpp"
+#include "net/tls_client.hpp"
 #include "net/url.hpp"
 
 
@@ -57,6 +58,9 @@ Options:
   --prefix P         only keys that start with P
   --collection C     the collection a replica holds (watch, snapshot)
   --cache FILE       offline cache for watch: start from it, keep it up to date
+  --ca-file FILE     for https:// URLs: trust only the CA certificates in FILE (PEM)
+                     instead of the system's trust store; the server's certificate is
+                     always verified, for the URL's host name or IP address
   --limit N          at most N records
   -h, --help         print this help
   --version          print the version
@@ -79,6 +83,7 @@ struct Arguments {
   std::optional<std::string> limit;
   std::optional<std::string> collection;
   std::optional<std::string> cache;
+  std::optional<std::string> ca_file;
   bool help = false;
   bool version = false;
   std::vector<std::string> positional;  // the command and its operands
@@ -116,6 +121,7 @@ Arguments parse_arguments(int argc, char** argv) {
                                        : name == "--limit"       ? &args.limit
                                        : name == "--collection"  ? &args.collection
                                        : name == "--cache"       ? &args.cache
+                                       : name == "--ca-file"     ? &args.ca_file
                                                                  : nullptr;
     if (!slot) throw UsageError("unknown option '" + name + "'");
     if (slot->has_value()) throw UsageError(name + " given more than once");
@@ -199,6 +205,16 @@ ServerUrl choose_server(const Arguments& args) {
   }
 }
 
+// Whom an https:// server must prove itself to; null for http:// without --ca-file.
+std::shared_ptr<boost::asio::ssl::context> tls_context_for(const Arguments& args, const ServerUrl& server) {
+  if (!server.tls && !args.ca_file) return nullptr;
+  try {
+    return make_client_tls_context(args.ca_file.value_or(""));
+  } catch (const TlsSetupError& e) {
+    throw UsageError(std::string("--ca-file: ") + e.what());
+  }
+}
+
 int run(int argc, char** argv) {
   const Arguments args = parse_arguments(argc, argv);
   if (args.help) {
@@ -214,13 +230,16 @@ int run(int argc, char** argv) {
   if (args.limit) limit = parse_count(*args.limit, "--limit", 1);
 
   if (shape.runs_a_replica) {
-    ReplicaArguments replica{choose_server(args).text, *args.collection, args.prefix.value_or(""), args.cache};
+    // A bad --ca-file makes the client refuse its options: a usage error, as below.
+    ReplicaArguments replica{choose_server(args).text, *args.collection, args.prefix.value_or(""), args.cache,
+                             args.ca_file.value_or("")};
     if (shape.name == "watch") return watch(replica);
     return snapshot(replica, std::chrono::seconds(30));
   }
 
   bool bulk = shape.name == "export" || shape.name == "import";
-  HttpClient client(choose_server(args), bulk ? kBulkTimeout : kTimeout);
+  const ServerUrl server = choose_server(args);
+  HttpClient client(server, bulk ? kBulkTimeout : kTimeout, tls_context_for(args, server));
   if (const char* token = std::getenv("HOTSTATE_TOKEN")) client.set_bearer_token(token);
   const std::vector<std::string>& op = args.positional;
   if (shape.name == "put")

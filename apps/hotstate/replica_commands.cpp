@@ -28,6 +28,7 @@ ClientOptions options_for(const ReplicaArguments& args) {
   options.client_name = "hotstate-cli";
   if (const char* token = std::getenv("HOTSTATE_TOKEN")) options.token = token;
   if (args.cache_path) options.cache_path = *args.cache_path;
+  options.ca_file = args.ca_file;
   return options;
 }
 

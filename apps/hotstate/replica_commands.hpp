@@ -12,6 +12,7 @@ struct ReplicaArguments {
   std::string collection;
   std::string prefix;
   std::optional<std::string> cache_path;
+  std::string ca_file;  // --ca-file; empty: the system's trust store
 };
 
 // Prints the replica's records as JSON lines, then {"event":"live","revision":R}, then a

@@ -13,6 +13,7 @@
 #include "hotstate/version.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
+#include "server/tls_server_context.hpp"
 #include "store/rocksdb_storage.hpp"
 
 namespace po = boost::program_options;
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:7700", log_level = "info", auth_file;
   std::vector<std::string> token_flags;
   std::uint64_t request_timeout_ms = config.request_timeout.count(), subscribe_timeout_ms = config.subscribe_timeout.count();
+  std::uint64_t tls_handshake_timeout_ms = config.tls_handshake_timeout.count();
   po::options_description options("hotstated " + std::string(kVersion) +
                                   " - streams JSON state to clients that read it locally\n\nOptions");
   // clang-format off
@@ -117,6 +119,14 @@ int main(int argc, char** argv) {
     ("token", po::value(&token_flags)->composing(),
      "an API token, NAME=SECRET:SCOPE[;SCOPE] where SCOPE is read|write|admin[+...]@PATTERN[,PATTERN] "
      "or admin, e.g. web=$TOKEN:read@flags,config.*  (repeatable; visible in ps: prefer --auth-file)")
+    ("tls-cert", po::value(&config.tls_cert_file)->value_name("FILE"),
+     "PEM certificate (chain) to serve TLS with; needs --tls-key. The port then speaks TLS "
+     "1.2+ only: clients use https:// (wss://), and plain HTTP gets a 400 telling them so. "
+     "See docs/tls.md")
+    ("tls-key", po::value(&config.tls_key_file)->value_name("FILE"),
+     "PEM private key (unencrypted) of --tls-cert")
+    ("tls-handshake-timeout-ms", po::value(&tls_handshake_timeout_ms)->default_value(tls_handshake_timeout_ms),
+     "a connection that has not completed its TLS handshake within this is dropped")
     ("log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn, error or off");
   // clang-format on
 
@@ -143,6 +153,11 @@ int main(int argc, char** argv) {
     if (config.max_connections < 1) throw UsageError("--max-connections must be at least 1");
     if (config.max_selectors < 1) throw UsageError("--max-selectors must be at least 1");
     if (config.max_queue_bytes < 4096) throw UsageError("--max-queue-bytes must be at least 4096");
+    if (config.tls_cert_file.empty() != config.tls_key_file.empty())
+      throw UsageError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+    if (tls_handshake_timeout_ms < 1 || tls_handshake_timeout_ms > 600'000)
+      throw UsageError("--tls-handshake-timeout-ms must be 1..600000");
+    config.tls_handshake_timeout = std::chrono::milliseconds(tls_handshake_timeout_ms);
     // A request must be able to carry the largest value.
     config.max_request_bytes = std::max(config.max_request_bytes, config.max_value_bytes + 64 * 1024);
     if (!vm["data-dir"].defaulted() && config.memory)
@@ -173,11 +188,21 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     log(LogLevel::Info, "hotstated started",
         {{"listen", format_endpoint(endpoint)},
+         {"tls", config.tls() ? "on" : "off"},
          {"storage", server.store().storage().engine_name()},
          {"data_dir", config.memory ? std::string("-") : config.data_dir},
          {"epoch", std::to_string(server.store().epoch())},
          {"revision", std::to_string(server.store().revision())},
          {"version", kVersion}});
+    if (auto* tls = server.tls_context()) {
+      auto certificate = summarize_certificate(*tls);
+      log(certificate.expired ? LogLevel::Warn : LogLevel::Info,
+          certificate.expired ? "TLS certificate has expired: clients will refuse it" : "TLS certificate",
+          {{"cert", config.tls_cert_file},
+           {"subject", certificate.subject},
+           {"not_after", certificate.not_after},
+           {"min_version", "TLS1.2"}});
+    }
     if (!server.store().storage().persistent())
       log(LogLevel::Info, "storage is in memory (--memory): data is lost when the server stops");
 

@@ -87,7 +87,8 @@ typedef struct hs_client hs_client;
 /* Options are set one by one, so new ones can be added without breaking old callers. */
 HS_API hs_status hs_options_new(hs_options **out);
 HS_API void hs_options_free(hs_options *options);
-/* "http://host:port" (or ws://). At least one; several are tried in turn. */
+/* "http://host:port", or "https://host:port" for TLS (ws:// and wss:// mean the same;
+   without a port: 80, or 443 for https). At least one; several are tried in turn. */
 HS_API hs_status hs_options_add_url(hs_options *options, const char *url);
 /* Collection plus key prefix ("" or NULL: the whole collection). At least one. */
 HS_API hs_status hs_options_add_selector(hs_options *options, const char *collection, const char *prefix);
@@ -100,6 +101,14 @@ HS_API hs_status hs_options_set_backoff(hs_options *options, uint32_t initial_ms
 HS_API hs_status hs_options_set_timeouts(hs_options *options, uint32_t connect_ms, uint32_t request_ms);
 HS_API hs_status hs_options_set_client_name(hs_options *options, const char *name);
 HS_API hs_status hs_options_set_token(hs_options *options, const char *token);
+/* The CA certificates (a PEM file) that https:// servers' certificates must chain to,
+   instead of the system's trust store ("" restores the system store, the default). The
+   certificate must also name the URL's host or IP address; verification cannot be turned
+   off. The file is read by hs_client_open, which fails with HS_ERR_INVALID_ARGUMENT when it
+   cannot be read or holds no certificate. A failed verification later shows in the
+   status's last_error ("TLS: certificate verify failed for HOST: ...") while the client
+   keeps retrying, and makes writes fail with HS_ERR_UNAVAILABLE. See docs/tls.md. */
+HS_API hs_status hs_options_set_ca_file(hs_options *options, const char *path);
 
 /* Starts a client (its I/O and callback threads) and returns at once; the options can
    be freed afterwards. With a cache, reads answer from it before any connection. */

@@ -147,6 +147,15 @@ hs_status hs_options_set_token(hs_options* options, const char* token) {
   });
 }
 
+hs_status hs_options_set_ca_file(hs_options* options, const char* path) {
+  return guard([&] {
+    if (!options) return fail_null("options");
+    if (!path) return fail_null("path");
+    options->options.ca_file = path;
+    return HS_OK;
+  });
+}
+
 hs_status hs_client_open(const hs_options* options, hs_client** out) {
   return guard([&] {
     if (!options) return fail_null("options");

@@ -486,6 +486,8 @@ static void test_options(const char *url) {
   CHECK_INVALID(hs_options_set_client_name(o, NULL));
   CHECK_INVALID(hs_options_set_token(NULL, "x"));
   CHECK_INVALID(hs_options_set_token(o, NULL));
+  CHECK_INVALID(hs_options_set_ca_file(NULL, ""));
+  CHECK_INVALID(hs_options_set_ca_file(o, NULL));
   hs_client *c = NULL;
   CHECK_INVALID(hs_client_open(NULL, &c));
   CHECK(c == NULL);
@@ -529,6 +531,18 @@ static void test_options(const char *url) {
   CHECK_OK(hs_options_add_selector(o, "t", NULL));
   s = hs_options_set_backoff(o, 500, 100);
   expect_refused(o, s);
+
+  /* A CA file that does not exist: refused by open, which names the file. */
+  o = NULL;
+  CHECK_OK(hs_options_new(&o));
+  CHECK_OK(hs_options_add_url(o, "https://127.0.0.1:1"));
+  CHECK_OK(hs_options_add_selector(o, "t", NULL));
+  CHECK_OK(hs_options_set_ca_file(o, "/nonexistent/hotstate-ca.pem"));
+  c = NULL;
+  CHECK_INVALID(hs_client_open(o, &c));
+  CHECK(c == NULL);
+  CHECK(strstr(hs_last_error(), "/nonexistent/hotstate-ca.pem") != NULL);
+  hs_options_free(o);
 }
 
 /* ==== The main client: reads, writes, callbacks ============================ */

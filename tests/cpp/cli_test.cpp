@@ -337,7 +337,7 @@ TEST_F(CliTest, UsageErrorsExitTwoAndSendNothing) {
       {"get", "c", "k", "--prefix", "p"},
       {"ls", "c", "--limit", "0"},
       {"ls", "c", "--if-revision", "1"},
-      {"put", "c", "k", "1", "--url", "https://127.0.0.1:1"},
+      {"put", "c", "k", "1", "--url", "https://127.0.0.1:1", "--ca-file", "/nonexistent/ca.pem"},
       {"put", "c", "k", "1", "--url", "127.0.0.1:7700"},
       {"txn", "/nonexistent/dir/txn.json"},
   };
@@ -370,7 +370,7 @@ TEST_F(CliTest, UrlComesFromTheEnvironmentUnlessGiven) {
   expect_failure(dead, 5, "cannot_connect");
   EXPECT_NE(dead.err.find("http://127.0.0.1:1"), std::string::npos) << dead.err;
 
-  env.set("https://127.0.0.1:1");
+  env.set("ftp://127.0.0.1:1");
   const CommandResult bad = run_cli({"status"});
   expect_failure(bad, 2, "usage");
   EXPECT_NE(bad.err.find("HOTSTATE_URL"), std::string::npos) << bad.err;

@@ -433,7 +433,6 @@ TEST(ClientOptionsTest, BadOptionsAreRefused) {
   expect_invalid(options_for("http://127.0.0.1:1", {}));
   expect_invalid(options_for("http://127.0.0.1:1", {{"bad name", ""}}));
   expect_invalid(options_for("ftp://127.0.0.1:1"));
-  expect_invalid(options_for("https://127.0.0.1:1"));
   auto backoff = options_for("http://127.0.0.1:1");
   backoff.backoff_initial = 0ms;
   expect_invalid(backoff);

@@ -7,7 +7,7 @@ export type JsonValue = null | boolean | number | bigint | string | JsonValue[] 
 export type Revision = number | bigint;
 
 export interface ClientOptions {
-  /** One server, e.g. "http://127.0.0.1:7700". Give url or urls. */
+  /** One server, e.g. "http://127.0.0.1:7700" or, with TLS, "https://host:7700". Give url or urls. */
   url?: string;
   /** Several servers, tried in turn. */
   urls?: string[];
@@ -26,6 +26,12 @@ export interface ClientOptions {
   /** Client name shown by the server. */
   name?: string;
   token?: string;
+  /**
+   * https:// only: trust just the CA certificates in this PEM file instead of the system's
+   * trust store. The server's certificate is always verified, for the URL's host name or
+   * IP address; a failure shows in status().lastError while the client keeps retrying.
+   */
+  caFile?: string;
 }
 
 export type LinkState = 'connecting' | 'syncing' | 'live' | 'stale' | 'offline' | 'closed';

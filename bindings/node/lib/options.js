@@ -4,7 +4,7 @@
 
 const KNOWN = new Set([
   'url', 'urls', 'collections', 'selectors', 'cachePath', 'cacheIntervalMs', 'staleAfterMs',
-  'backoff', 'connectTimeoutMs', 'requestTimeoutMs', 'name', 'token',
+  'backoff', 'connectTimeoutMs', 'requestTimeoutMs', 'name', 'token', 'caFile',
 ]);
 // The C ABI sets both timeouts together; these are the core's defaults for the other one.
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -26,6 +26,7 @@ function normalizeOptions(options) {
     timeouts: timeoutsOf(options),
     name: options.name,
     token: options.token,
+    caFile: options.caFile,
   };
 }
 

@@ -62,6 +62,8 @@ OptionsPtr build_options(Napi::Env env, const Napi::Value& value) {
     check(env, hs_options_set_client_name(options.get(), CStringArg(env, in.Get("name"), "options.name").data()));
   if (!is_absent(in.Get("token")))
     check(env, hs_options_set_token(options.get(), CStringArg(env, in.Get("token"), "options.token").data()));
+  if (!is_absent(in.Get("caFile")))
+    check(env, hs_options_set_ca_file(options.get(), CStringArg(env, in.Get("caFile"), "options.caFile").data()));
   return options;
 }
 

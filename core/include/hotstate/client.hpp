@@ -30,8 +30,9 @@ struct Selector {
 };
 
 struct ClientOptions {
-  // Servers to try in turn: "http://host:port" (or "ws://host:port"; the stream path is
-  // added). At least one.
+  // Servers to try in turn: "http://host:port" or, with TLS, "https://host:port" (ws://
+  // and wss:// mean the same; the stream path is added). Without a port: 80, or 443 for
+  // https. At least one.
   std::vector<std::string> urls{};
   // What the replica holds. At least one.
   std::vector<Selector> selectors{};
@@ -50,6 +51,10 @@ struct ClientOptions {
   // read at start so reads work before (and without) any connection.
   std::string cache_path{};
   std::chrono::milliseconds cache_interval{10'000};
+  // https:// servers must present a certificate for the URL's host name or IP address
+  // that chains to a trusted CA: the system's trust store when this is empty, else only
+  // the CAs in this PEM file. Verification cannot be turned off. See docs/tls.md.
+  std::string ca_file{};
   std::string client_name = "hotstate-cpp";
   // API token (the server's --auth-file/--token): sent in Hello and as a Bearer token on
   // writes. Empty: none (an open server).

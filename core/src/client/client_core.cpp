@@ -1,5 +1,6 @@
 #include "client_core.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,10 +8,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <utility>
 
 #include "cache_file.hpp"
+#include "net/plain_or_tls_stream.hpp"
+#include "net/tls_client.hpp"
 
 namespace hotstate {
 
@@ -44,10 +48,36 @@ RecordPtr record_from_wire(const wire::Record& r) {
 
 void warn(const std::string& message) { std::fprintf(stderr, "hotstate: %s\n", message.c_str()); }
 
+// The server answered the upgrade with an HTTP error (503 at --max-connections, 400 from a
+// TLS port spoken to in plain text, ...): its JSON error message says why.
+std::string refusal_text(const beast::websocket::response_type& response) {
+  std::string text = "server refused the stream (HTTP " + std::to_string(response.result_int()) + ")";
+  boost::json::error_code ec;
+  auto doc = boost::json::parse(response.body(), ec);
+  if (!ec && doc.is_object())
+    if (const auto* error = doc.as_object().if_contains("error"); error && error->is_object())
+      if (const auto* message = error->as_object().if_contains("message"); message && message->is_string())
+        return text + ": " + std::string(message->as_string());
+  return text;
+}
+
+// The TLS handshake of a connected wss:// link; a failure says what was wrong with the
+// certificate (or the server) rather than only "handshake failed".
+awaitable<void> tls_handshake(net::PlainOrTlsStream& stream, const net::ServerUrl& server) {
+  auto& tls = stream.tls();
+  net::expect_server_identity(tls, server.host);
+  boost::system::error_code ec;
+  co_await tls.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(use_awaitable, ec));
+  if (ec) throw LinkError(net::describe_tls_failure(tls, ec, server.host));
+}
+
 }  // namespace
 
 Client::Core::Core(ClientOptions opts) : options(std::move(opts)) {
   for (const auto& url : options.urls) servers.push_back(net::parse_server_url(url));
+  bool any_tls = std::any_of(servers.begin(), servers.end(), [](const auto& s) { return s.tls; });
+  // A CA file is checked even without an https:// URL: a typo should not wait for one.
+  if (any_tls || !options.ca_file.empty()) tls_context = net::make_client_tls_context(options.ca_file);
   state = std::make_shared<client::State>();
   status.state = LinkState::Connecting;
 }
@@ -212,7 +242,9 @@ awaitable<void> Client::Core::session(const net::ServerUrl& server) {
   set_state(LinkState::Connecting);
   asio::ip::tcp::resolver resolver(io);
   auto endpoints = co_await resolver.async_resolve(server.host, server.port, use_awaitable);
-  boost::beast::websocket::stream<beast::tcp_stream> ws(io);
+  beast::websocket::stream<net::PlainOrTlsStream> ws(
+      server.tls ? net::PlainOrTlsStream(beast::tcp_stream(io), *tls_context)
+                 : net::PlainOrTlsStream(beast::tcp_stream(io)));
   close_link = [&ws] { beast::get_lowest_layer(ws).close(); };
   struct ClearLink {
     Core* core;
@@ -222,7 +254,12 @@ awaitable<void> Client::Core::session(const net::ServerUrl& server) {
   beast::get_lowest_layer(ws).expires_after(options.connect_timeout);
   co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_awaitable);
   beast::get_lowest_layer(ws).socket().set_option(asio::ip::tcp::no_delay(true));
-  co_await ws.async_handshake(server.host_header, "/v1/stream", use_awaitable);
+  if (server.tls) co_await tls_handshake(ws.next_layer(), server);
+  beast::websocket::response_type upgrade;
+  boost::system::error_code ec;
+  co_await ws.async_handshake(upgrade, server.host_header, "/v1/stream", asio::redirect_error(use_awaitable, ec));
+  if (ec == beast::websocket::error::upgrade_declined) throw LinkError(refusal_text(upgrade));
+  if (ec) throw boost::system::system_error(ec);
   beast::get_lowest_layer(ws).expires_never();
   ws.read_message_max(protocol::kMaxFrameBytes + 1024);
   ws.binary(true);

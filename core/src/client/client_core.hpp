@@ -21,6 +21,10 @@
 #include "replica.hpp"
 #include "state_cell.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace hotstate {
 
 struct Client::Core : std::enable_shared_from_this<Client::Core> {
@@ -35,6 +39,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
 
   ClientOptions options;
   std::vector<net::ServerUrl> servers;
+  // Whom https:// servers must prove themselves to (null when no URL is https).
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
   std::shared_ptr<client::Dispatcher> dispatcher;
   std::atomic<std::size_t> preferred_server{0};  // for writes: the last one that answered
 

@@ -47,7 +47,7 @@ std::uint64_t send(Client::Core& core, const WriteRequest& request) {
   for (std::size_t i = 0; i < core.servers.size(); ++i) {
     std::size_t index = (first + i) % core.servers.size();
     try {
-      net::HttpClient http(core.servers[index], core.options.request_timeout);
+      net::HttpClient http(core.servers[index], core.options.request_timeout, core.tls_context);
       http.set_bearer_token(core.options.token);
       auto response = http.request(request.method, request.target, request.body, request.headers);
       core.preferred_server = index;

@@ -9,6 +9,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "net/plain_or_tls_stream.hpp"
+#include "net/tls_client.hpp"
+
 #ifndef HOTSTATE_VERSION_STRING
 #define HOTSTATE_VERSION_STRING "0.1.0"
 #endif
@@ -48,28 +51,38 @@ beast::error_code run_to_completion(net::io_context& io, Start start) {
 bool is_stale_connection_error(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == net::error::eof ||
          ec == net::error::connection_reset || ec == net::error::broken_pipe ||
-         ec == net::error::connection_aborted;
+         ec == net::error::connection_aborted || ec == net::ssl::error::stream_truncated;
 }
 
 }  // namespace
 
 struct HttpClient::Connection {
   net::io_context io;
-  beast::tcp_stream stream{io};
+  // Made anew for each connection: a TLS session cannot be reused once its socket closed.
+  std::optional<PlainOrTlsStream> stream;
   beast::flat_buffer buffer;
   bool open = false;
 
+  beast::tcp_stream& tcp() { return stream->next_layer(); }
+
   void close() {
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream.close();
+    if (stream) {
+      beast::error_code ignored;
+      tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      tcp().close();
+    }
     buffer.clear();
     open = false;
   }
 };
 
-HttpClient::HttpClient(ServerUrl server, Clock::duration timeout)
-    : server_(std::move(server)), timeout_(timeout), connection_(std::make_unique<Connection>()) {}
+HttpClient::HttpClient(ServerUrl server, Clock::duration timeout, std::shared_ptr<net::ssl::context> tls_context)
+    : server_(std::move(server)),
+      timeout_(timeout),
+      tls_context_(std::move(tls_context)),
+      connection_(std::make_unique<Connection>()) {
+  if (server_.tls && !tls_context_) tls_context_ = make_client_tls_context("");
+}
 
 HttpClient::~HttpClient() = default;
 
@@ -87,6 +100,21 @@ std::string timeout_text(Clock::duration timeout) {
 }
 
 }  // namespace
+
+void HttpClient::handshake(Connection& conn) {
+  auto& tls = conn.stream->tls();
+  expect_server_identity(tls, server_.host);
+  beast::error_code ec = run_to_completion(conn.io, [&](auto handler) {
+    tls.async_handshake(net::ssl::stream_base::client, std::move(handler));
+  });
+  if (!ec) return;
+  std::string reason = describe_tls_failure(tls, ec, server_.host);
+  conn.close();
+  if (ec == beast::error::timeout)
+    throw NetworkError(NetworkError::Kind::timeout, "timed out after " + timeout_text(timeout_) +
+                                                        " in the TLS handshake with " + server_.text);
+  throw NetworkError(NetworkError::Kind::cannot_connect, "cannot connect to " + server_.text + ": " + reason);
+}
 
 HttpResponse HttpClient::request(Method method, const std::string& target,
                                  const std::optional<std::string>& body,
@@ -114,9 +142,13 @@ HttpResponse HttpClient::request(Method method, const std::string& target,
         throw NetworkError(NetworkError::Kind::cannot_connect,
                            "cannot resolve host '" + server_.host + "' of " + server_.text + ": " +
                                ec.message());
-      conn.stream.expires_at(deadline);
+      if (server_.tls)
+        conn.stream.emplace(beast::tcp_stream(conn.io), *tls_context_);
+      else
+        conn.stream.emplace(beast::tcp_stream(conn.io));
+      conn.tcp().expires_at(deadline);
       ec = run_to_completion(conn.io, [&](auto handler) {
-        conn.stream.async_connect(endpoints, std::move(handler));
+        conn.tcp().async_connect(endpoints, std::move(handler));
       });
       if (ec == beast::error::timeout)
         throw NetworkError(NetworkError::Kind::timeout, "timed out after " + timeout_text(timeout_) +
@@ -124,12 +156,13 @@ HttpResponse HttpClient::request(Method method, const std::string& target,
       if (ec)
         throw NetworkError(NetworkError::Kind::cannot_connect,
                            "cannot connect to " + server_.text + ": " + ec.message());
+      if (server_.tls) handshake(conn);
       conn.open = true;
     }
 
-    conn.stream.expires_at(deadline);
+    conn.tcp().expires_at(deadline);
     beast::error_code ec = run_to_completion(
-        conn.io, [&](auto handler) { http::async_write(conn.stream, req, std::move(handler)); });
+        conn.io, [&](auto handler) { http::async_write(*conn.stream, req, std::move(handler)); });
     if (ec) {
       conn.close();
       return {ec, "sending the request", false, {}};
@@ -138,9 +171,9 @@ HttpResponse HttpClient::request(Method method, const std::string& target,
     http::response_parser<http::string_body> parser;
     // A page of large values can be big; the server already bounds it.
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    conn.stream.expires_at(deadline);
+    conn.tcp().expires_at(deadline);
     ec = run_to_completion(conn.io, [&](auto handler) {
-      http::async_read(conn.stream, conn.buffer, parser, std::move(handler));
+      http::async_read(*conn.stream, conn.buffer, parser, std::move(handler));
     });
     if (ec) {
       conn.close();

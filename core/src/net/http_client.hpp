@@ -11,6 +11,10 @@
 
 #include "net/url.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace hotstate::net {
 
 enum class Method { get, put, post, del };
@@ -36,7 +40,11 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 class HttpClient {
  public:
-  HttpClient(ServerUrl server, std::chrono::steady_clock::duration timeout);
+  // For an https:// server, `tls_context` (make_client_tls_context) says whom to trust;
+  // without one, the system's trust store. A failed TLS handshake is a NetworkError
+  // (cannot_connect) that names the reason, e.g. "certificate verify failed".
+  HttpClient(ServerUrl server, std::chrono::steady_clock::duration timeout,
+             std::shared_ptr<boost::asio::ssl::context> tls_context = nullptr);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -54,8 +62,13 @@ class HttpClient {
 
  private:
   struct Connection;
+  // The TLS handshake of a freshly connected https:// connection, within the deadline
+  // already set on it. Throws NetworkError.
+  void handshake(Connection& conn);
+
   ServerUrl server_;
   std::chrono::steady_clock::duration timeout_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;
   std::unique_ptr<Connection> connection_;
   std::string bearer_token_;
 };

@@ -7,8 +7,15 @@
 namespace hotstate::net {
 namespace {
 
-constexpr std::string_view kScheme = "http://";
-constexpr std::string_view kDefaultPort = "80";
+struct Scheme {
+  std::string_view prefix;
+  std::string_view default_port;
+  bool tls;
+};
+// ws:// and wss:// name the same server as http:// and https://: the stream and the HTTP
+// API share one port.
+constexpr Scheme kSchemes[] = {
+    {"http://", "80", false}, {"https://", "443", true}, {"ws://", "80", false}, {"wss://", "443", true}};
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() &&
@@ -41,14 +48,12 @@ ServerUrl parse_server_url(std::string_view url) {
   std::string quoted;
   quoted.reserve(url.size() + 2);
   quoted.append(1, '\'').append(url).append(1, '\'');
-  if (starts_with_ignoring_case(url, "https://") || starts_with_ignoring_case(url, "wss://"))
-    throw UrlError("TLS (https, wss) is not supported yet, got " + quoted);
-  // ws:// names the same server: the stream and the HTTP API share one port.
-  std::size_t scheme_size = starts_with_ignoring_case(url, "ws://") ? 5 : kScheme.size();
-  if (scheme_size == kScheme.size() && !starts_with_ignoring_case(url, kScheme))
-    throw UrlError("URL must start with http:// (or ws://), got " + quoted);
+  const Scheme* scheme = nullptr;
+  for (const Scheme& candidate : kSchemes)
+    if (starts_with_ignoring_case(url, candidate.prefix)) scheme = &candidate;
+  if (!scheme) throw UrlError("URL must start with http:// or https:// (or ws://, wss://), got " + quoted);
 
-  std::string_view authority = url.substr(scheme_size);
+  std::string_view authority = url.substr(scheme->prefix.size());
   // A lone trailing slash is harmless; any other path would be dropped silently, so refuse it.
   if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
   if (authority.find_first_of("/?#") != std::string_view::npos)
@@ -59,6 +64,7 @@ ServerUrl parse_server_url(std::string_view url) {
 
   ServerUrl out;
   out.text = std::string(url);
+  out.tls = scheme->tls;
   std::string_view port;
   bool has_port = false;
   if (authority.front() == '[') {
@@ -83,7 +89,7 @@ ServerUrl parse_server_url(std::string_view url) {
   }
 
   if (has_port && !is_valid_port(port)) throw UrlError("invalid port in URL " + quoted);
-  out.port = has_port ? std::string(port) : std::string(kDefaultPort);
+  out.port = has_port ? std::string(port) : std::string(scheme->default_port);
   out.host_header = std::string(authority);
   return out;
 }

@@ -35,6 +35,12 @@ struct ServerConfig {
   // A stream must send Hello and Subscribe within this after its WebSocket handshake.
   std::chrono::milliseconds subscribe_timeout{10'000};
   std::chrono::milliseconds shutdown_grace{5000};
+  // --tls-cert / --tls-key (PEM): both set = the port speaks TLS only (https, wss).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // A connection that has not finished its TLS handshake by then is dropped.
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
+  bool tls() const { return !tls_cert_file.empty(); }
   LogLevel log_level = LogLevel::Info;
   // API tokens (--auth-file, --token). Open when empty: then only a loopback --listen is allowed.
   AccessPolicy access;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "log.hpp"
@@ -14,6 +16,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
+// Waiting for a TLS client's close_notify after ours: short, since nothing more is owed.
+constexpr auto kTlsCloseTimeout = std::chrono::seconds(2);
 constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
 
 std::string describe(const boost::asio::ip::tcp::socket& socket) {
@@ -24,9 +28,9 @@ std::string describe(const boost::asio::ip::tcp::socket& socket) {
 }
 }  // namespace
 
-HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, bool over_limit)
-    : server_(server), stream_(std::move(socket)), over_limit_(over_limit) {
-  peer_ = describe(stream_.socket());
+HttpSession::HttpSession(Server& server, net::PlainOrTlsStream stream, bool over_limit)
+    : server_(server), stream_(std::move(stream)), over_limit_(over_limit) {
+  peer_ = describe(stream_.next_layer().socket());
   ++server_.metrics().http_connections;
   server_.register_http(this);
 }
@@ -36,7 +40,71 @@ HttpSession::~HttpSession() {
   server_.unregister_http(this);
 }
 
-void HttpSession::start() { read_request(); }
+void HttpSession::start() {
+  if (stream_.is_tls())
+    tls_handshake();
+  else
+    read_request();
+}
+
+void HttpSession::tls_handshake() {
+  // One deadline for the whole handshake: a client that connects and never says hello
+  // (or says it very slowly) is dropped, as a WebSocket handshake is.
+  stream_.next_layer().expires_after(server_.config().tls_handshake_timeout);
+  reading_ = true;
+  // A look at the first bytes tells a TLS ClientHello from a plain HTTP request, which
+  // gets a plain answer rather than a silent hang-up.
+  beast::async_detect_ssl(stream_.next_layer(), buffer_, [self = shared_from_this()](beast::error_code ec, bool is_tls) {
+    if (ec) {
+      self->reading_ = false;
+      self->close();
+      return;
+    }
+    if (!is_tls) {
+      ++self->server_.metrics().tls_handshake_failures;
+      self->answer_plain_http_on_tls_port();
+      return;
+    }
+    // The bytes the detection read are the start of the ClientHello: the handshake gets
+    // them first. (`used` has a default only because Beast 1.81 checks this handler
+    // against the unbuffered signature, void(error_code); it is always passed.)
+    self->stream_.tls().async_handshake(
+        boost::asio::ssl::stream_base::server, self->buffer_.data(),
+        [self](beast::error_code ec, std::size_t used = 0) {
+          self->reading_ = false;
+          if (ec) {
+            ++self->server_.metrics().tls_handshake_failures;
+            log(LogLevel::Debug, "TLS handshake failed", {{"peer", self->peer_}, {"error", ec.message()}});
+            self->close();
+            return;
+          }
+          self->buffer_.consume(used);
+          self->tls_established_ = true;
+          self->read_request();
+        });
+  });
+}
+
+void HttpSession::answer_plain_http_on_tls_port() {
+  // Read the request whole (bounded, within the handshake deadline), so that closing
+  // afterwards does not reset the connection before the client has read the answer.
+  parser_.emplace();
+  parser_->header_limit(kMaxHeaderBytes);
+  parser_->body_limit(server_.config().max_request_bytes);
+  http::async_read(stream_.next_layer(), buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->reading_ = false;
+    if (ec) {  // not HTTP either: nothing to answer
+      self->close();
+      return;
+    }
+    self->response_ = error_response(self->parser_->get(),
+                                      {Status::bad_request, "tls_required",
+                                       "this server only accepts TLS: use https:// (or wss://)", ""});
+    self->response_->keep_alive(false);
+    http::async_write(self->stream_.next_layer(), *self->response_,
+                      [self](beast::error_code, std::size_t) { self->close(); });
+  });
+}
 
 void HttpSession::read_request() {
   parser_.emplace();
@@ -44,7 +112,7 @@ void HttpSession::read_request() {
   // the target: start with the largest limit and narrow it once the target is known.
   parser_->body_limit(std::max(server_.config().max_request_bytes, server_.config().max_import_bytes));
   parser_->header_limit(kMaxHeaderBytes);
-  stream_.expires_after(server_.config().request_timeout);
+  stream_.next_layer().expires_after(server_.config().request_timeout);
   reading_ = true;
   // The header first: an import may carry a bigger body than any other request.
   http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -74,8 +142,10 @@ void HttpSession::on_read(beast::error_code ec) {
   // A request begun but not finished in time (a slow or stuck sender, slowloris); an idle
   // keep-alive connection timing out is not counted.
   if (ec == beast::error::timeout && parser_ && parser_->got_some()) server_.metrics().count_refusal("request_timeout");
+  // stream_truncated: a TLS client that hung up without close_notify, as most do.
   if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-      ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset) {
+      ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset ||
+      ec == boost::asio::ssl::error::stream_truncated) {
     close();
     return;
   }
@@ -152,7 +222,7 @@ void HttpSession::on_read(beast::error_code ec) {
 void HttpSession::send(Response response) {
   response_ = std::move(response);
   if (close_after_write_) response_->keep_alive(false);
-  stream_.expires_after(server_.config().request_timeout);
+  stream_.next_layer().expires_after(server_.config().request_timeout);
   http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec || self->close_after_write_) {
       self->close();
@@ -165,14 +235,26 @@ void HttpSession::send(Response response) {
 
 void HttpSession::shutdown() {
   close_after_write_ = true;
-  if (reading_) stream_.cancel();  // idle in keep-alive: the read ends, and so do we
+  if (reading_) stream_.next_layer().cancel();  // idle in keep-alive: the read ends, and so do we
 }
 
 void HttpSession::close() {
   if (handed_off_) return;
+  if (!tls_established_) {
+    close_tcp();
+    return;
+  }
+  // TLS ends with close_notify, so the client can tell our end of the data from an attack
+  // that cuts the connection short.
+  tls_established_ = false;
+  stream_.next_layer().expires_after(kTlsCloseTimeout);
+  stream_.tls().async_shutdown([self = shared_from_this()](beast::error_code) { self->close_tcp(); });
+}
+
+void HttpSession::close_tcp() {
   beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.close();
+  stream_.next_layer().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.next_layer().close();
 }
 
 }  // namespace hotstate::server

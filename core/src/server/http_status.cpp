@@ -61,6 +61,9 @@ Response handle_metrics(Server& server, const Request& request) {
   gauge(out, "hotstate_stream_connections", "Open stream connections.", "gauge", double(m.stream_connections));
   gauge(out, "hotstate_rejected_connections_total", "Connections refused over --max-connections.",
         "counter", double(m.rejected_connections));
+  gauge(out, "hotstate_tls_handshake_failures_total",
+        "Connections to the TLS port that did not complete a TLS handshake.", "counter",
+        double(m.tls_handshake_failures));
   gauge(out, "hotstate_stream_queue_bytes", "Bytes queued for stream clients.", "gauge",
         double(m.stream_queue_bytes));
   gauge(out, "hotstate_stream_lagging_clients", "Clients whose queue overflowed, waiting to catch up.",

@@ -29,6 +29,7 @@ struct Metrics {
   std::uint64_t http_connections = 0;    // open now
   std::uint64_t stream_connections = 0;  // open now
   std::uint64_t rejected_connections = 0;
+  std::uint64_t tls_handshake_failures = 0;  // incl. plain HTTP sent to a TLS port
   std::uint64_t stream_queue_bytes = 0;  // sum over connections, now
   std::uint64_t lagging_clients = 0;     // connections waiting to catch up, now
   std::uint64_t queue_overflows = 0;

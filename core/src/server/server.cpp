@@ -5,6 +5,8 @@
 
 #include "http_session.hpp"
 #include "log.hpp"
+#include "net/plain_or_tls_stream.hpp"
+#include "tls_server_context.hpp"
 
 namespace hotstate::server {
 
@@ -22,6 +24,7 @@ std::string hex_id(std::uint64_t value) {
 Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<Storage> storage)
     : io_(io),
       config_(std::move(config)),
+      tls_context_(config_.tls() ? load_server_tls_context(config_.tls_cert_file, config_.tls_key_file) : nullptr),
       store_(std::move(storage), ChangelogRetention(config_.changelog_retain,
                                                      std::chrono::seconds(config_.changelog_retain_seconds))),
       hub_(*this, io),
@@ -119,7 +122,10 @@ void Server::accept_next() {
       socket.set_option(tcp::no_delay(true), ec);
       bool over_limit = open_connections() >= config_.max_connections;
       if (over_limit) ++metrics_.rejected_connections;
-      std::make_shared<HttpSession>(*this, std::move(socket), over_limit)->start();
+      boost::beast::tcp_stream tcp(std::move(socket));
+      auto stream = tls_context_ ? net::PlainOrTlsStream(std::move(tcp), *tls_context_)
+                                 : net::PlainOrTlsStream(std::move(tcp));
+      std::make_shared<HttpSession>(*this, std::move(stream), over_limit)->start();
     }
     if (!stopping_) accept_next();
   });

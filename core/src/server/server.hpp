@@ -19,12 +19,17 @@
 #include "metrics.hpp"
 #include "store/store.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace hotstate::server {
 
 class HttpSession;
 
 class Server {
  public:
+  // With config.tls(), loads the certificate and key (TlsConfigError when unusable).
   Server(boost::asio::io_context& io, ServerConfig config, std::unique_ptr<Storage> storage);
   ~Server();
 
@@ -48,6 +53,8 @@ class Server {
   Hub& hub() { return hub_; }
   Metrics& metrics() { return metrics_; }
   const ServerConfig& config() const { return config_; }
+  // The certificate and key connections are served with; null without --tls-cert.
+  boost::asio::ssl::context* tls_context() { return tls_context_.get(); }
   const std::string& server_id() const { return server_id_; }
   double uptime_seconds() const;
   boost::asio::io_context& io() { return io_; }
@@ -67,6 +74,7 @@ class Server {
 
   boost::asio::io_context& io_;
   ServerConfig config_;
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;
   Store store_;
   Metrics metrics_;
   Hub hub_;

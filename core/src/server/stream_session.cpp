@@ -29,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-StreamSession::StreamSession(Server& server, beast::tcp_stream&& stream, std::string peer)
+StreamSession::StreamSession(Server& server, net::PlainOrTlsStream&& stream, std::string peer)
     : server_(server), ws_(std::move(stream)), peer_(std::move(peer)), subscribe_deadline_(server.io()) {
   ++server_.metrics().stream_connections;
 }

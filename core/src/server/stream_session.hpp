@@ -27,6 +27,7 @@
 
 #include "hotstate/protocol.hpp"
 #include "hotstate/record.hpp"
+#include "net/plain_or_tls_stream.hpp"
 
 #include "access.hpp"
 
@@ -36,7 +37,8 @@ class Server;
 
 class StreamSession : public std::enable_shared_from_this<StreamSession> {
  public:
-  StreamSession(Server& server, boost::beast::tcp_stream&& stream, std::string peer);
+  // `stream`: the connection the upgrade request came on (TLS already established there).
+  StreamSession(Server& server, net::PlainOrTlsStream&& stream, std::string peer);
   ~StreamSession();
 
   // Completes the WebSocket handshake for the upgrade request already read.
@@ -82,7 +84,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void start_subscribe_deadline();
 
   Server& server_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<net::PlainOrTlsStream> ws_;
   std::string peer_;
   boost::beast::flat_buffer read_buffer_;
 

@@ -114,6 +114,10 @@ ServerProcess::~ServerProcess() {
 
 std::string ServerProcess::url() const { return "http://" + host_ + ":" + std::to_string(port_); }
 
+std::string ServerProcess::https_url(const std::string& host) const {
+  return "https://" + (host.empty() ? host_ : host) + ":" + std::to_string(port_);
+}
+
 int ServerProcess::stop() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);

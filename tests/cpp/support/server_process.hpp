@@ -19,6 +19,9 @@ class ServerProcess {
   const std::string& host() const { return host_; }
   unsigned short port() const { return port_; }
   std::string url() const;  // "http://127.0.0.1:PORT"
+  // "https://HOST:PORT", for a server started with --tls-cert/--tls-key. HOST defaults to
+  // the address it listens on; a name (localhost) checks host-name verification and SNI.
+  std::string https_url(const std::string& host = "") const;
 
   // SIGTERM, wait, and return the exit status (as from waitpid's WEXITSTATUS, or
   // 128+signal when killed by a signal).

@@ -56,7 +56,7 @@ class Server {
   }
 }
 
-// extraArgs: more hotstated flags (e.g. --token NAME=SECRET:SCOPE).
+// extraArgs: more hotstated flags (e.g. --token NAME=SECRET:SCOPE, --tls-cert FILE --tls-key FILE).
 async function startServer(extraArgs = []) {
   return new Server(extraArgs).start();
 }

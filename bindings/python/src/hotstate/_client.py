@@ -146,6 +146,9 @@ class Client:
     answering from the last known state while the server is away. Writes go to the
     server over HTTP and return the committed revision.
 
+    With https:// (TLS) URLs the server's certificate is always verified, for the URL's
+    host, against the system's trust store or only the CAs in ``ca_file`` (docs/tls.md).
+
     >>> with hotstate.Client("http://127.0.0.1:7700", collections=["flags"]) as client:
     ...     client.wait_ready(timeout=5)
     ...     client.get("flags", "new-checkout", default=False)
@@ -165,9 +168,12 @@ class Client:
         request_timeout: float = 10.0,
         name: Optional[str] = None,
         token: Optional[str] = None,
+        ca_file: Optional[str] = None,
     ) -> None:
         if cache_path is not None and not isinstance(cache_path, str):
             cache_path = str(cache_path)  # os.PathLike
+        if ca_file is not None and not isinstance(ca_file, str):
+            ca_file = str(ca_file)  # os.PathLike
         if not (isinstance(backoff, tuple) and len(backoff) == 2):
             raise InvalidArgumentError("backoff is (initial, max) in seconds")
         self._queues: set[ChangeQueue] = set()
@@ -184,6 +190,7 @@ class Client:
             request_timeout_ms=_ms(request_timeout, "request_timeout"),
             name=name,
             token=token,
+            ca_file=ca_file,
         )
         # The hot paths go straight to the native methods (no Python frame in between);
         # the methods of the same name below document them and are what subclasses see.

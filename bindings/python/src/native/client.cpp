@@ -35,6 +35,7 @@ std::unique_ptr<hs_options, OptionsDeleter> build_options(const OpenArgs& args) 
   check(hs_options_set_timeouts(raw, args.connect_timeout_ms, args.request_timeout_ms));
   if (args.name) check(hs_options_set_client_name(raw, args.name->c_str()));
   if (args.token) check(hs_options_set_token(raw, args.token->c_str()));
+  if (args.ca_file) check(hs_options_set_ca_file(raw, args.ca_file->c_str()));
   return options;
 }
 
@@ -184,17 +185,19 @@ ClientClass register_client(py::module_& m) {
                        std::optional<std::string> cache_path, std::uint32_t cache_interval_ms,
                        std::uint32_t stale_after_ms, std::uint32_t backoff_initial_ms, std::uint32_t backoff_max_ms,
                        std::uint32_t connect_timeout_ms, std::uint32_t request_timeout_ms,
-                       std::optional<std::string> name, std::optional<std::string> token) {
+                       std::optional<std::string> name, std::optional<std::string> token,
+                       std::optional<std::string> ca_file) {
              OpenArgs args{std::move(urls),      std::move(selectors), std::move(cache_path),
                            cache_interval_ms,    stale_after_ms,       backoff_initial_ms,
                            backoff_max_ms,       connect_timeout_ms,   request_timeout_ms,
-                           std::move(name),      std::move(token)};
+                           std::move(name),      std::move(token),     std::move(ca_file)};
              return new Client(args);
            }),
            py::kw_only(), py::arg("urls"), py::arg("selectors"), py::arg("cache_path") = py::none(),
            py::arg("cache_interval_ms") = 0, py::arg("stale_after_ms") = 0, py::arg("backoff_initial_ms") = 100,
            py::arg("backoff_max_ms") = 10'000, py::arg("connect_timeout_ms") = 5'000,
-           py::arg("request_timeout_ms") = 10'000, py::arg("name") = py::none(), py::arg("token") = py::none())
+           py::arg("request_timeout_ms") = 10'000, py::arg("name") = py::none(), py::arg("token") = py::none(),
+           py::arg("ca_file") = py::none())
       .def("close", &Client::close)
       .def("get", &Client::get, py::arg("collection"), py::arg("key"), py::arg("default") = py::none())
       .def("view", &Client::view, py::arg("collection"), py::arg("key"))

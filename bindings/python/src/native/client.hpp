@@ -23,6 +23,7 @@ struct OpenArgs {
   std::uint32_t backoff_initial_ms = 100, backoff_max_ms = 10'000;
   std::uint32_t connect_timeout_ms = 5'000, request_timeout_ms = 10'000;
   std::optional<std::string> name, token;
+  std::optional<std::string> ca_file;  // https:// trust: None = the system's trust store
 };
 
 class Client {
