@@ -257,6 +257,9 @@ def main() -> None:
     md += ["- Peers: Redis 7 and NATS 2.9 from Debian, started by the benchmark with persistence off "
            "where hotstated runs `--memory`.", "",
            "## Targets (issue 9)", ""] + evaluate_targets(rows) + [""]
+    misses = pathlib.Path(__file__).with_name("misses.md")
+    if misses.is_file():  # the causes of the misses, written by hand from profiles
+        md += misses.read_text().rstrip().splitlines() + [""]
     if plots:
         md += ["## Plots", ""] + [f"![{p}](results/{p})" for p in plots] + [""]
     md += ["## Figures", ""]
