@@ -30,7 +30,7 @@ if [ "${HOTSTATE_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== thread sanitizer"
   HOTSTATE_BUILD_DIR=build-tsan HOTSTATE_BUILD_TYPE=Debug bash ci/build.sh -DHOTSTATE_SANITIZE=thread
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/ci/tsan.supp" \
-    run_ctest build-tsan -LE soak -E '^(RocksDbStorage|Durability)\.|SlowConsumerNeverBlocksWriters'
+    run_ctest build-tsan -LE soak -E '^(RocksDbStorage|Durability)\.|SlowConsumerNeverBlocksWriters|^e2e_capi_test$'
 
   echo "== fuzz (short run)"
   bash ci/fuzz.sh
