@@ -385,6 +385,7 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
     }
     case wire::Message::SnapshotBegin: {
       const auto* begin = frame.message_as_SnapshotBegin();
+      refuse_going_back(begin->epoch(), begin->revision());
       snapshot.emplace(begin->epoch(), begin->revision());
       snapshot_reset = begin->reset() || (state->epoch != 0 && state->epoch != begin->epoch()) || state->keys > 0;
       set_state(LinkState::Syncing);
@@ -396,6 +397,7 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
       return;
     case wire::Message::SnapshotEnd: {
       if (!snapshot) throw LinkError("SnapshotEnd outside a snapshot");
+      refuse_going_back(snapshot->epoch(), frame.message_as_SnapshotEnd()->revision());
       snapshot->set_revision(frame.message_as_SnapshotEnd()->revision());
       client::StatePtr before = state;
       bool had_state = before->epoch != 0;
@@ -480,6 +482,17 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
     default:
       return;  // Pong, or a newer frame type this client does not know: ignore
   }
+}
+
+// Within one epoch a replica never goes back in time: a server that offers an older state
+// than this replica holds lost history (an older copy of its data directory) or lags. The
+// newer state is kept and the link dropped; the client retries with backoff until the
+// server has caught up. A new epoch is the only way back, and it counts as a reset.
+void Client::Core::refuse_going_back(std::uint64_t epoch, std::uint64_t revision) const {
+  if (epoch != state->epoch || revision >= state->revision) return;
+  throw LinkError("server is behind this replica (snapshot at revision " + std::to_string(revision) +
+                  " of the same epoch, replica at " + std::to_string(state->revision) +
+                  "): keeping the newer state and retrying");
 }
 
 void Client::Core::cache_loop() {

@@ -53,6 +53,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   // next one starts from), so every batch is an exact step between two states.
   void handle_frame(const wire::Frame& frame, client::StateBuilder*& delta, std::vector<ChangeBatch>& batches,
                     std::vector<client::StatePtr>& batch_ends);
+  void refuse_going_back(std::uint64_t epoch, std::uint64_t revision) const;
   void publish(client::StatePtr next);
   void set_state(LinkState state, std::string error = {});
   // The replica is current with the server: LIVE, and the backoff counters start over.
