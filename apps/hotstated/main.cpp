@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "hotstate/version.hpp"
@@ -69,6 +70,8 @@ std::string hex_epoch(std::uint64_t epoch) {
 // serving so that a flag left in a service file cannot reset every client on each restart.
 int renew_data_dir_epoch(const ServerConfig& config) {
   try {
+    if (!std::filesystem::is_directory(config.data_dir))
+      throw std::runtime_error("--renew-epoch: data directory " + config.data_dir + " does not exist");
     RocksDbOptions options;
     options.renew_epoch = true;
     RecoveredState state = make_rocksdb_storage(config.data_dir, options)->open();

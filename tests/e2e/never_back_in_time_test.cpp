@@ -203,3 +203,28 @@ TEST(NeverBackInTime, AnImportIsANewEpochAndClientsResetToIt) {
   EXPECT_EQ(value_of(client, "c"), "<absent>") << "written after the export: not in the imported history";
   EXPECT_TRUE(eventually([&] { return changes.counts().second == 1; })) << "callbacks learn of the reset";
 }
+
+// --renew-epoch is a maintenance step with the server stopped. Catches one that renews a
+// directory a running server holds (the running server would keep serving the old epoch
+// while the directory says otherwise), creates a new history from a typo, or runs with
+// --memory.
+TEST(NeverBackInTime, RenewEpochRefusesARunningServersDirectoryAMissingOneAndMemory) {
+  TempDir dir("renew-epoch");
+  ServerProcess running({"--data-dir", dir.str()});
+  auto locked = run_command({ServerProcess::server_binary(), "--data-dir", dir.str(), "--renew-epoch"});
+  EXPECT_EQ(locked.exit_code, 1);
+  EXPECT_NE(locked.err.find("in use by another hotstated"), std::string::npos) << locked.err;
+  ASSERT_EQ(running.stop(), 0);
+
+  auto missing = run_command({ServerProcess::server_binary(), "--data-dir", dir.str() + "-typo", "--renew-epoch"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+  EXPECT_FALSE(fs::exists(dir.str() + "-typo"));
+
+  auto memory = run_command({ServerProcess::server_binary(), "--memory", "--renew-epoch"});
+  EXPECT_EQ(memory.exit_code, 2);
+  EXPECT_NE(memory.err.find("--renew-epoch needs a --data-dir"), std::string::npos) << memory.err;
+
+  auto renewed = run_command({ServerProcess::server_binary(), "--data-dir", dir.str(), "--renew-epoch"});
+  EXPECT_EQ(renewed.exit_code, 0) << renewed.err;
+}
