@@ -58,18 +58,20 @@ static void write_text(const char *path, const char *text) {
   fclose(f);
 }
 
-static hs_client *open_client(const char *url, const char *cache) {
+static hs_client *open_client_every(const char *url, const char *cache, uint32_t cache_interval_ms) {
   hs_options *options = NULL;
   hs_client *client = NULL;
   CHECK(hs_options_new(&options) == HS_OK);
   CHECK(hs_options_add_url(options, url) == HS_OK);
   CHECK(hs_options_add_selector(options, "flags", NULL) == HS_OK);
   CHECK(hs_options_set_backoff(options, 20, 100) == HS_OK);
-  if (cache) CHECK(hs_options_set_cache(options, cache, 20) == HS_OK);
+  if (cache) CHECK(hs_options_set_cache(options, cache, cache_interval_ms) == HS_OK);
   CHECK(hs_client_open(options, &client) == HS_OK);
   hs_options_free(options);
   return client;
 }
+
+static hs_client *open_client(const char *url, const char *cache) { return open_client_every(url, cache, 20); }
 
 static hs_client_status status_of(hs_client *client) {
   hs_client_status status = HS_CLIENT_STATUS_INIT;
@@ -144,9 +146,12 @@ static void test_client_wipe_cache(const char *url) {
   path_in_dir(cache, sizeof cache, "client.cache");
   hs_client *client = open_client(url, cache);
   CHECK(hs_client_wait_ready(client, 10000) == HS_OK);
-  put(client, "b", "2");
-  for (int i = 0; i < 1000 && !exists(cache); ++i) sleep_ms(10);
+  hs_client_free(client); /* writes the file */
   CHECK(exists(cache));
+  /* A long interval: the file is behind the replica when it is wiped. */
+  client = open_client_every(url, cache, 3600000);
+  CHECK(hs_client_wait_ready(client, 10000) == HS_OK);
+  put(client, "b", "2");
   CHECK(hs_client_wipe_cache(client) == HS_OK);
   CHECK(!exists(cache));
   hs_client_close(client); /* unchanged since the wipe: not written back */

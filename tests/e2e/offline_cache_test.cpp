@@ -361,6 +361,21 @@ TEST_F(OfflineCache, WipeOfflineCacheRemovesTheFileAndLeftoverTemporaries) {
 // the cache for good (a later change must be written again).
 TEST_F(OfflineCache, ClientWipeCacheRemovesTheFileUntilTheReplicaChanges) {
   put("a", "1");
+  write_good_cache(server_->url());
+  {
+    // The replica moves on after the file was written (the writer's interval is long, so
+    // it has not caught up): a wipe then must still not be undone by close().
+    auto slow_writer = options_for(server_->url());
+    slow_writer.cache_interval = std::chrono::hours(1);
+    Client client(slow_writer);
+    ASSERT_TRUE(client.wait_ready(10s));
+    ASSERT_TRUE(client.wait_for_revision(put("moved", "true"), 10s));
+    client.wipe_cache();
+    EXPECT_FALSE(fs::exists(cache_));
+    client.close();
+    EXPECT_FALSE(fs::exists(cache_)) << "close() wrote the wiped state back";
+  }
+
   Client client(options_for(server_->url()));
   ASSERT_TRUE(client.wait_ready(10s));
   ASSERT_TRUE(eventually([&] { return fs::exists(cache_); }));

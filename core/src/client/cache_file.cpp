@@ -149,7 +149,13 @@ std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Se
   if (type == std::filesystem::file_type::directory) return refuse("it is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return refuse(std::string("cannot open it: ") + std::strerror(errno));
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::uint8_t> bytes;
+  try {
+    // libstdc++ throws from here when read() fails (EIO, EISDIR): start-up must not.
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception& e) {
+    return refuse(std::string("cannot read it: ") + e.what());
+  }
   if (in.bad()) return refuse("cannot read it");
   return parse_cache(bytes, selectors, path, problem);
 }

@@ -103,7 +103,15 @@ void Client::Core::start() {
   dispatcher->start();
   if (!options.cache_path.empty()) {
     std::string problem;
-    if (auto cached = client::read_cache(options.cache_path, options.selectors, problem)) {
+    std::optional<client::StatePtr> cached;
+    try {
+      cached = client::read_cache(options.cache_path, options.selectors, problem);
+    } catch (const std::exception& e) {
+      // read_cache reports what it expects as `problem`; anything else (out of memory
+      // for a huge file, ...) must not stop the start either.
+      problem = "ignoring offline cache " + options.cache_path + ": " + e.what();
+    }
+    if (cached) {
       state = *cached;
       cell.publish(state);
       cached_epoch = state->epoch;
