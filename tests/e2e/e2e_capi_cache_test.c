@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "hotstate.h"
+#include "test_check.h"
 #include "test_server.h"
 
 #include <stdio.h>
@@ -22,19 +23,6 @@
 #error "HOTSTATED_BINARY must name the hotstated executable"
 #endif
 
-static int g_failed;
-static int g_passed;
-
-#define CHECK(cond)                                                                                  \
-  do {                                                                                               \
-    if (cond) {                                                                                      \
-      ++g_passed;                                                                                    \
-    } else {                                                                                         \
-      ++g_failed;                                                                                    \
-      fprintf(stderr, "%s:%d: FAILED: %s (hs_last_error: \"%s\")\n", __FILE__, __LINE__, #cond,      \
-              hs_last_error());                                                                      \
-    }                                                                                                \
-  } while (0)
 #define KEY(s) (s), strlen(s)
 
 static char g_dir[256];

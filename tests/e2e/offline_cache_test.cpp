@@ -180,9 +180,9 @@ TEST_F(OfflineCache, DamagedFilesAreDiscardedWithAWarningThenReplacedByAGoodOne)
     StderrCapture log;
     auto started = Clock::now();
     Client client(options_for(proxy_->url()));
-    auto start_ms = static_cast<long long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
-    std::printf("[figure] start with a damaged cache (%s): %lld ms\n", damage.name.c_str(), start_ms);
+    auto start_us = static_cast<long long>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
+    std::printf("[figure] client constructed with a damaged cache (%s): %lld us\n", damage.name.c_str(), start_us);
 
     auto status = client.status();
     EXPECT_EQ(status.source, DataSource::None) << "nothing of the bad file is served";

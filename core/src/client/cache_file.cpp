@@ -44,6 +44,12 @@ void write_all(int fd, const void* data, std::size_t size, const std::string& pa
   }
 }
 
+// Sets `problem` (the warning the client logs) and returns "no cache".
+std::optional<StatePtr> refused(std::string& problem, const std::string& path, const std::string& why) {
+  problem = "ignoring offline cache " + path + ": " + why;
+  return std::nullopt;
+}
+
 bool same_selectors(const flatbuffers::Vector<flatbuffers::Offset<wire::Selector>>& stored,
                     const std::vector<Selector>& wanted) {
   if (stored.size() != wanted.size()) return false;
@@ -141,10 +147,7 @@ std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Se
   std::error_code ec;
   auto type = std::filesystem::status(path, ec).type();
   if (type == std::filesystem::file_type::not_found) return std::nullopt;  // no cache yet: not a problem
-  auto refuse = [&](const std::string& why) -> std::optional<StatePtr> {
-    problem = "ignoring offline cache " + path + ": " + why;
-    return std::nullopt;
-  };
+  auto refuse = [&](const std::string& why) { return refused(problem, path, why); };
   if (ec) return refuse("cannot inspect it: " + ec.message());
   if (type == std::filesystem::file_type::directory) return refuse("it is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
@@ -163,10 +166,7 @@ std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Se
 std::optional<StatePtr> parse_cache(std::span<const std::uint8_t> bytes, const std::vector<Selector>& selectors,
                                     const std::string& path, std::string& problem) {
   problem.clear();
-  auto refuse = [&](const std::string& why) -> std::optional<StatePtr> {
-    problem = "ignoring offline cache " + path + ": " + why;
-    return std::nullopt;
-  };
+  auto refuse = [&](const std::string& why) { return refused(problem, path, why); };
   if (bytes.empty()) return refuse("the file is empty");
   // A file cut inside the header still starts like one: say truncated, not foreign.
   std::size_t magic_bytes = std::min(bytes.size(), sizeof kMagic);
