@@ -13,9 +13,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <mutex>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "eventually.hpp"
 #include "fault_proxy.hpp"
@@ -293,7 +296,7 @@ TEST_F(OfflineCache, AnUnwritablePathIsAWarningOnceAndIsRetried) {
   StderrCapture log;
   Client client(options_for(server_->url()));
   ASSERT_TRUE(client.wait_ready(10s));
-  // Changes while the writer keeps failing: each interval with a change is a new attempt.
+  // While the writer keeps failing, every interval is a new attempt (the file is behind).
   for (int i = 0; i < 10; ++i) {
     ASSERT_TRUE(client.wait_for_revision(put("n", std::to_string(i)), 10s));
     std::this_thread::sleep_for(3 * 20ms);  // a few cache intervals pass
