@@ -138,7 +138,8 @@ void wipe_cache(const std::string& path) {
                    std::all_of(suffix.begin(), suffix.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (is_temp) remove_file(entries->path());
   }
-  if (ec) throw std::runtime_error("cannot list " + dir.string() + " for leftover offline cache files: " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot list " + dir.string() + " for leftover offline cache files: " + ec.message());
 }
 
 std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Selector>& selectors,
