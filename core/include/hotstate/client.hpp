@@ -198,10 +198,26 @@ class Client {
   // transaction changed nothing).
   std::uint64_t txn(std::string_view txn_json);
 
+  // ---- offline cache ----
+  // Removes this client's cache file (and temporary files of interrupted writes). The
+  // replica and reads are untouched. The file is not written again for the state the
+  // replica holds now (that would undo the wipe at the next interval); it comes back with
+  // the replica's next change, or never if the client is closed. To be rid of it for good,
+  // close() first, then wipe. Throws ClientError "invalid_argument" without a cache_path,
+  // "io_error" when a file is there but cannot be removed (the message says why).
+  void wipe_cache();
+
   struct Core;
 
  private:
   std::shared_ptr<Core> core_;
 };
+
+// Removes the offline cache file at `path` (and temporary files of interrupted writes next
+// to it), e.g. before opening a client that must not start from it. Succeeds when there is
+// nothing to remove; never removes a directory. Throws ClientError "invalid_argument" for
+// an empty path, "io_error" when a file is there but cannot be removed. A client open on
+// the same path writes it again at its next interval: use Client::wipe_cache() for that.
+void wipe_offline_cache(const std::string& path);
 
 }  // namespace hotstate

@@ -48,6 +48,22 @@ RecordPtr record_from_wire(const wire::Record& r) {
 
 void warn(const std::string& message) { std::fprintf(stderr, "hotstate: %s\n", message.c_str()); }
 
+std::string epoch_text(std::uint64_t epoch) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(epoch));
+  return text;
+}
+
+// The replica held another history than the server's (a cache file of another server, or
+// a server whose data was replaced): the whole replica was replaced. `cache_path` is set
+// when the replaced state came from the offline cache.
+std::string other_history_text(std::uint64_t replica_epoch, std::uint64_t server_epoch,
+                               const std::string& cache_path) {
+  std::string what = cache_path.empty() ? "the replica" : "the offline cache " + cache_path;
+  return what + " belonged to another history (epoch " + epoch_text(replica_epoch) + ", the server's is " +
+         epoch_text(server_epoch) + "); replaced it with the server's state";
+}
+
 // The server answered the upgrade with an HTTP error (503 at --max-connections, 400 from a
 // TLS port spoken to in plain text, ...): its JSON error message says why.
 std::string refusal_text(const beast::websocket::response_type& response) {
@@ -87,7 +103,15 @@ void Client::Core::start() {
   dispatcher->start();
   if (!options.cache_path.empty()) {
     std::string problem;
-    if (auto cached = client::read_cache(options.cache_path, options.selectors, problem)) {
+    std::optional<client::StatePtr> cached;
+    try {
+      cached = client::read_cache(options.cache_path, options.selectors, problem);
+    } catch (const std::exception& e) {
+      // read_cache reports what it expects as `problem`; anything else (out of memory
+      // for a huge file, ...) must not stop the start either.
+      problem = "ignoring offline cache " + options.cache_path + ": " + e.what();
+    }
+    if (cached) {
       state = *cached;
       cell.publish(state);
       cached_epoch = state->epoch;
@@ -404,12 +428,19 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
       std::uint64_t sequence = dispatcher->reserve_sequence();
       publish(snapshot->build());
       snapshot.reset();
+      std::string other_history;
       {
         std::lock_guard lock(status_mutex);
+        if (had_state && before->epoch != state->epoch) {
+          other_history = other_history_text(before->epoch, state->epoch,
+                                             status.source == DataSource::Cache ? options.cache_path : "");
+          status.last_error = other_history;
+        }
         status.source = DataSource::Server;
         status.server_revision = std::max(status.server_revision, state->revision);
         if (had_state && snapshot_reset) ++status.resets;
       }
+      if (!other_history.empty()) warn(other_history);
       // Callbacks learn only what differs between what they saw and the new state.
       dispatcher->post_changes(sequence, before, state, state->revision, had_state && snapshot_reset, {});
       mark_live();
@@ -507,6 +538,7 @@ void Client::Core::cache_loop() {
 }
 
 void Client::Core::write_cache_now() {
+  std::lock_guard file_lock(cache_file_mutex);
   client::StatePtr current = cell.current_shared();
   if (current->epoch == 0) return;  // nothing received yet: keep whatever file is there
   if (current->epoch == cached_epoch && current->revision == cached_revision) return;
@@ -514,11 +546,26 @@ void Client::Core::write_cache_now() {
     client::write_cache(options.cache_path, *current, options.selectors);
     cached_epoch = current->epoch;
     cached_revision = current->revision;
+    if (!cache_write_failure.empty()) warn("offline cache " + options.cache_path + " written again");
+    cache_write_failure.clear();
   } catch (const std::exception& e) {
-    warn(std::string("offline cache not written: ") + e.what());
+    // Retried at every interval; the same failure again is not logged again.
+    std::string failure = std::string("offline cache not written: ") + e.what();
+    if (failure != cache_write_failure) warn(failure + " (retrying every interval)");
+    cache_write_failure = failure;
     std::lock_guard lock(status_mutex);
-    status.last_error = e.what();
+    status.last_error = failure;
   }
+}
+
+void Client::Core::wipe_cache() {
+  std::lock_guard file_lock(cache_file_mutex);
+  client::wipe_cache(options.cache_path);
+  // Not written again for the state it held: the caller wanted it gone, and writing the
+  // same state back at the next interval would undo the wipe. The next change is written.
+  client::StatePtr current = cell.current_shared();
+  cached_epoch = current->epoch;
+  cached_revision = current->revision;
 }
 
 }  // namespace hotstate

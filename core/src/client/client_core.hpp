@@ -88,11 +88,20 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   std::optional<std::chrono::steady_clock::time_point> last_contact;
 
   // ---- cache writer ----
+  // The cache thread writes a snapshot of the published state (cell.current_shared()):
+  // readers never wait for cache I/O, and no lock of theirs is held while it runs.
   std::mutex cache_mutex;
   std::condition_variable cache_wake;
   void cache_loop();
   void write_cache_now();
-  std::uint64_t cached_epoch = 0, cached_revision = 0;
+  // Removes the file; the next write comes when the replica next changes (client.hpp).
+  void wipe_cache();
+  // Orders writes of the file and wipes (cache thread, close(), wipe_cache() callers) and
+  // guards the fields below.
+  std::mutex cache_file_mutex;
+  std::uint64_t cached_epoch = 0, cached_revision = 0;  // what the file holds (or held when wiped)
+  // The last write failure, so a failure repeated every interval is logged once.
+  std::string cache_write_failure;
 };
 
 }  // namespace hotstate

@@ -413,3 +413,14 @@ class Client:
             deliver, collection=collection, prefix=prefix, key=key, every_write=bool(every_write)
         )
         return Subscription(self, sub_id)
+
+    # ---- offline cache -------------------------------------------------------------
+
+    def wipe_cache(self) -> None:
+        """Removes this client's offline cache file (and temporary files of interrupted
+        writes). The replica and reads are untouched. The file is not written again for
+        the state the replica holds now, only after its next change, and never once the
+        client is closed: close, then wipe, to be rid of it. Works after close().
+        InvalidArgumentError without a cache_path; LocalFileError when a file is there but
+        cannot be removed. Waits (without the GIL) for a cache write in progress."""
+        self._native.wipe_cache()
