@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import struct
 import threading
 import time
@@ -54,12 +55,30 @@ def exit_code(pid: int) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-def read_lines(fd: int, count: int) -> list[str]:
+def read_within(fd: int, wanted: Callable[[bytes], int]) -> bytes:
+    """Reads from a pipe while `wanted(data)` asks for more bytes (never more than it asks:
+    several children share a pipe), for at most WAIT seconds: a child that died or hung
+    fails the test instead of blocking it."""
     data = b""
     deadline = time.monotonic() + WAIT
-    while data.count(b"\n") < count and time.monotonic() < deadline:
-        data += os.read(fd, 4096)
-    return data.decode().splitlines()
+    while (more := wanted(data)) > 0:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        chunk = os.read(fd, more)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def read_bytes(fd: int, size: int) -> bytes:
+    return read_within(fd, lambda data: size - len(data))
+
+
+def read_lines(fd: int, count: int) -> list[str]:
+    """Lines from a pipe only the parent reads."""
+    return read_within(fd, lambda data: 4096 if data.count(b"\n") < count else 0).decode().splitlines()
 
 
 def test_forked_children_serve_at_once_then_follow_the_stream(
@@ -83,7 +102,7 @@ def test_forked_children_serve_at_once_then_follow_the_stream(
         first = client.get(collection, "k")  # the inherited replica, before any network
         first_read_us = (time.monotonic() - forked) * 1e6
         os.write(ready_w, b"r")
-        revision, value = struct.unpack("<Q8s", os.read(command_r, 16))
+        revision, value = struct.unpack("<Q8s", read_bytes(command_r, 16))
         client.wait_ready(timeout=WAIT)
         live_ms = (time.monotonic() - forked) * 1e3
         client.wait_for_revision(revision, timeout=WAIT)
@@ -107,8 +126,8 @@ def test_forked_children_serve_at_once_then_follow_the_stream(
         )
 
     pids = [fork(child, report_w) for _ in range(CHILDREN)]
-    for _ in range(CHILDREN):  # every child read before the write below
-        assert os.read(ready_r, 1) == b"r"
+    # Every child read before the write below (a child that failed reports why).
+    assert read_bytes(ready_r, CHILDREN) == b"r" * CHILDREN, read_lines(report_r, CHILDREN)
     revision = client.put(collection, "k", "after-fk")
     for _ in range(CHILDREN):
         os.write(command_w, struct.pack("<Q8s", revision, b"after-fk"))
