@@ -13,11 +13,11 @@
    Figures: time from fork() to the child's first read and to the child being LIVE. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "e2e_check.h"
 #include "hotstate.h"
 #include "test_server.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -33,22 +33,6 @@
 #ifndef HOTSTATED_BINARY
 #error "HOTSTATED_BINARY must name the hotstated executable"
 #endif
-
-static int g_failed;
-static int g_passed;
-
-#define CHECK(cond)                                                                                  \
-  do {                                                                                               \
-    if (cond) {                                                                                      \
-      ++g_passed;                                                                                    \
-    } else {                                                                                         \
-      ++g_failed;                                                                                    \
-      fprintf(stderr, "%s:%d: FAILED: %s (hs_last_error: \"%s\")\n", __FILE__, __LINE__, #cond,      \
-              hs_last_error());                                                                      \
-    }                                                                                                \
-  } while (0)
-#define CHECK_STATUS(call, expected) CHECK((call) == (expected))
-#define KEY(s) (s), strlen(s)
 
 enum { kChildren = 8, kWait = 20000 };
 
@@ -76,23 +60,6 @@ static long long now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int thread_count(void) {
-  DIR *dir = opendir("/proc/self/task");
-  if (!dir) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(dir)) != NULL)
-    if (e->d_name[0] != '.') ++n;
-  closedir(dir);
-  return n;
-}
-
-static void get_status(hs_client *c, hs_client_status *s) {
-  hs_client_status init = HS_CLIENT_STATUS_INIT;
-  *s = init;
-  hs_client_status_get(c, s);
 }
 
 /* A counter of /metrics (-1 when unreadable): one HTTP/1.0 GET to 127.0.0.1. */
