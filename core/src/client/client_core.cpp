@@ -308,7 +308,7 @@ awaitable<void> Client::Core::session(const net::ServerUrl& server) {
   struct ClearLink {
     Core* core;
     ~ClearLink() {
-      core->close_link();  // before `ws` goes: its socket closes under the lock too
+      if (core->close_link) core->close_link();  // before `ws` goes: closed under the lock too
       core->close_link = nullptr;
     }
   } clear_link{this};
