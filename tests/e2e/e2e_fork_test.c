@@ -7,7 +7,7 @@
    - the parent is unaffected: same connection (connects unchanged, no reconnect), reads,
      writes and callbacks go on;
    - many children, at once and one after another while a writer thread runs in the
-     parent, all work;
+     parent, and one forked while the parent reconnects, all work;
    - a child that never uses the client starts no thread, and closing or freeing an
      inherited client in a child works and leaves the parent alone.
    Figures: time from fork() to the child's first read and to the child being LIVE. */
@@ -218,7 +218,7 @@ static void print_reports(const char *what, int report_fd, int children) {
   }
   CHECK(got == children);
   if (got == 0) return;
-  printf("[figure] fork, %s (%d children): first read %lld us after fork (mean; worst %lld us; the call itself "
+  printf("[figure] fork, %s (children: %d): first read %lld us after fork (mean; worst %lld us; the call itself "
          "%lld us), LIVE after %lld ms (mean; worst %lld ms)\n",
          what, got, sum_read / got, worst_read, sum_call / got, sum_live / got, worst_live);
 }
@@ -325,6 +325,27 @@ static void test_children_one_after_another_while_busy(hs_client *c, test_server
   CHECK(metric(server->port, "hotstate_catchups_total") == catchups + kChildren);
 }
 
+/* Catches a child that inherits a link being torn down and rebuilt (the parent was
+   reconnecting when it forked) and hangs on it or takes the parent's new link. */
+static void test_child_forked_while_the_parent_reconnects(hs_client *c) {
+  child_pipes pipes;
+  CHECK(open_pipes(&pipes) == 0);
+  int64_t value = read_int(c, "k", -1);
+  CHECK_STATUS(hs_client_reconnect_now(c), HS_OK);
+  pid_t pid = fork_child(c, value, &pipes);
+  wait_first_reads(&pipes, 1);
+  uint64_t rev = 0;
+  CHECK_STATUS(hs_put_json(c, "fork", KEY("k"), KEY("400"), NULL, &rev), HS_OK);
+  send_command(&pipes, rev, 400, 1);
+  int code = exit_code(pid);
+  if (code != 0) fprintf(stderr, "child of a reconnecting parent exited with %d (see enum child_failure)\n", code);
+  CHECK(code == CHILD_OK);
+  print_reports("while the parent reconnects", pipes.report[0], 1);
+  close_pipes(&pipes);
+  CHECK_STATUS(hs_client_wait_for_revision(c, rev, kWait), HS_OK);
+  CHECK_STATUS(hs_client_wait_ready(c, kWait), HS_OK);
+}
+
 /* Catches: threads started in a child that never uses the client (a worker that only
    runs other code, or exec()s); a close or free of an inherited client that hangs (joining
    threads that do not exist) or closes the parent's link; a closed client still open. */
@@ -374,6 +395,7 @@ int main(void) {
   CHECK_STATUS(hs_subscribe(c, "fork", NULL, 0, "k", 1, 0, on_change, NULL, NULL, NULL), HS_OK);
   test_children_at_once(c, &server);
   test_children_one_after_another_while_busy(c, &server);
+  test_child_forked_while_the_parent_reconnects(c);
   test_child_that_only_closes(c);
   hs_client_free(c);
   test_server_stop(&server);
