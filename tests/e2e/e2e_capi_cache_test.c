@@ -10,7 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "hotstate.h"
-#include "test_check.h"
+#include "e2e_check.h"
 #include "test_server.h"
 
 #include <stdio.h>
@@ -22,8 +22,6 @@
 #ifndef HOTSTATED_BINARY
 #error "HOTSTATED_BINARY must name the hotstated executable"
 #endif
-
-#define KEY(s) (s), strlen(s)
 
 static char g_dir[256];
 

@@ -27,9 +27,10 @@ void wipe_offline_cache(const std::string& path) {
 }
 
 void Client::wipe_cache() {
-  if (core_->options.cache_path.empty())
+  Core& core = this->core();
+  if (core.options.cache_path.empty())
     throw ClientError("invalid_argument", "this client has no offline cache (cache_path is empty)");
-  wipe_or_throw([&] { core_->wipe_cache(); });
+  wipe_or_throw([&] { core.wipe_cache(); });
 }
 
 }  // namespace hotstate

@@ -12,7 +12,10 @@
 #include <cstdio>
 #include <utility>
 
+#include <unistd.h>
+
 #include "cache_file.hpp"
+#include "fork_guard.hpp"
 #include "net/plain_or_tls_stream.hpp"
 #include "net/tls_client.hpp"
 
@@ -89,18 +92,20 @@ awaitable<void> tls_handshake(net::PlainOrTlsStream& stream, const net::ServerUr
 
 }  // namespace
 
-Client::Core::Core(ClientOptions opts) : options(std::move(opts)) {
+Client::Core::Core(ClientOptions opts) : fork_generation(client::fork_generation()), options(std::move(opts)) {
   for (const auto& url : options.urls) servers.push_back(net::parse_server_url(url));
   bool any_tls = std::any_of(servers.begin(), servers.end(), [](const auto& s) { return s.tls; });
   // A CA file is checked even without an https:// URL: a typo should not wait for one.
   if (any_tls || !options.ca_file.empty()) tls_context = net::make_client_tls_context(options.ca_file);
   state = std::make_shared<client::State>();
   status.state = LinkState::Connecting;
+  dispatcher = std::make_shared<client::Dispatcher>(options.callback_queue_limit);
+  client::register_for_fork(this);  // last: a throw above leaves nothing registered
 }
 
+Client::Core::~Core() { client::unregister_for_fork(this); }
+
 void Client::Core::start() {
-  dispatcher = std::make_shared<client::Dispatcher>(options.callback_queue_limit);
-  dispatcher->start();
   if (!options.cache_path.empty()) {
     std::string problem;
     std::optional<client::StatePtr> cached;
@@ -127,10 +132,60 @@ void Client::Core::start() {
       std::lock_guard lock(status_mutex);
       status.last_error = problem;
     }
-    cache_thread = std::thread([self = shared_from_this()] { self->cache_loop(); });
   }
+  launch();
+}
+
+void Client::Core::launch() {
+  dispatcher->start();
+  if (!options.cache_path.empty())
+    cache_thread = std::thread([self = shared_from_this()] { self->cache_loop(); });
   asio::co_spawn(io, run(), asio::detached);
   io_thread = std::thread([self = shared_from_this()] { self->io.run(); });
+}
+
+void Client::Core::lock_for_fork() {
+  cell.lock_for_fork();
+  status_mutex.lock();
+  dispatcher->lock_for_fork();
+}
+
+void Client::Core::unlock_after_fork() {
+  dispatcher->unlock_after_fork();
+  status_mutex.unlock();
+  cell.unlock_after_fork();
+}
+
+void Client::Core::start_in_child(Core& inherited) {
+  // The inherited locks are free here (fork_guard.cpp) and none of its threads exists.
+  state = inherited.cell.current_shared();
+  cell.publish(state);
+  // Already in the cache file (or about to be, by the parent): not rewritten until it moves.
+  cached_epoch = state->epoch;
+  cached_revision = state->revision;
+  {
+    std::scoped_lock lock(status_mutex, inherited.status_mutex);
+    status = inherited.status;
+  }
+  // The replica carries over; the link is this process's own, counted from zero.
+  status.state = LinkState::Connecting;
+  status.connects = 0;
+  status.reconnect_attempts = 0;
+  status.last_error.clear();
+  dispatcher->adopt_subscriptions(*inherited.dispatcher);
+  launch();
+}
+
+void Client::Core::release_inherited(std::string why) {
+  closing = true;
+  {
+    std::lock_guard lock(status_mutex);
+    if (link_fd >= 0) ::close(link_fd);  // the parent's socket stays open in the parent
+    link_fd = -1;
+    status.state = LinkState::Closed;
+    if (!why.empty()) status.last_error = std::move(why);
+  }
+  client::unregister_for_fork(this);
 }
 
 void Client::Core::close() {
@@ -269,14 +324,25 @@ awaitable<void> Client::Core::session(const net::ServerUrl& server) {
   beast::websocket::stream<net::PlainOrTlsStream> ws(
       server.tls ? net::PlainOrTlsStream(beast::tcp_stream(io), *tls_context)
                  : net::PlainOrTlsStream(beast::tcp_stream(io)));
-  close_link = [&ws] { beast::get_lowest_layer(ws).close(); };
+  close_link = [this, &ws] {
+    std::lock_guard lock(status_mutex);  // see link_fd
+    link_fd = -1;
+    beast::get_lowest_layer(ws).close();
+  };
   struct ClearLink {
     Core* core;
-    ~ClearLink() { core->close_link = nullptr; }
+    ~ClearLink() {
+      if (core->close_link) core->close_link();  // before `ws` goes: closed under the lock too
+      core->close_link = nullptr;
+    }
   } clear_link{this};
   if (closing) co_return;
   beast::get_lowest_layer(ws).expires_after(options.connect_timeout);
   co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_awaitable);
+  {
+    std::lock_guard lock(status_mutex);
+    link_fd = beast::get_lowest_layer(ws).socket().native_handle();
+  }
   beast::get_lowest_layer(ws).socket().set_option(asio::ip::tcp::no_delay(true));
   if (server.tls) co_await tls_handshake(ws.next_layer(), server);
   beast::websocket::response_type upgrade;

@@ -29,8 +29,24 @@ namespace hotstate {
 
 struct Client::Core : std::enable_shared_from_this<Client::Core> {
   explicit Core(ClientOptions options);
+  ~Core();
   void start();
   void close();
+
+  // ---- fork() (fork_guard.hpp) ----
+  // The generation of the process this core runs in; another value means the core was
+  // inherited through fork() and its threads do not exist here.
+  std::atomic<std::uint64_t> fork_generation;
+  // Taken in the parent just before fork(), released on both sides after it.
+  void lock_for_fork();
+  void unlock_after_fork();
+  // In a child, on a fresh core with the same options: serve the inherited replica at
+  // once and resume the stream from its (epoch, revision), with the inherited callbacks.
+  void start_in_child(Core& inherited);
+  // In a child: gives up an inherited core for good. Closes only the child's copy of its
+  // socket (never a shutdown or a WebSocket close: the link is the parent's, still live),
+  // and never touches its threads, timers or condition variables.
+  void release_inherited(std::string why = {});
 
   // ---- shared with reader threads ----
   client::StateCell cell;
@@ -59,6 +75,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   // The replica is current with the server: LIVE, and the backoff counters start over.
   void mark_live();
   void reconnect_now();
+  void launch();  // starts the dispatcher, cache writer and I/O threads
 
   boost::asio::io_context io;
   std::thread io_thread;
@@ -68,6 +85,9 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   boost::asio::steady_timer watchdog_timer{io};
   // Closes the open link (set while a session runs; the WebSocket stays in client_core.cpp).
   std::function<void()> close_link;
+  // The open link's socket (-1: none), guarded by status_mutex, so a fork never copies
+  // a number the parent has just closed (and may reuse): a child closes its copy.
+  int link_fd = -1;
   std::uint64_t link_number = 0;   // increases per connection (ends watchdogs of old links)
   std::chrono::steady_clock::time_point last_frame;
   std::chrono::steady_clock::time_point live_since;

@@ -16,13 +16,12 @@ from typing import (
     Tuple,
     TypeVar,
     Union,
-    cast,
     overload,
 )
 
 from . import _native, _process
 from ._changes import ChangeBatch, ChangeCallback, ChangeQueue, NativePairs, batch_from_native
-from ._errors import ClosedError, InvalidArgumentError, NotFoundError
+from ._errors import InvalidArgumentError, NotFoundError
 from ._status import Status
 from ._txn import IfRevision, Op, txn_json
 from ._values import to_json
@@ -126,19 +125,6 @@ class Snapshot:
         self.close()
 
 
-class _Retired:
-    """Stands in for the native client of a client inherited through fork()."""
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        def refuse(*args: Any, **kwargs: Any) -> Any:
-            raise ClosedError(
-                "this client was opened before fork(); it cannot be used in the child process. "
-                "Open a new hotstate.Client after forking."
-            )
-
-        return refuse
-
-
 class Client:
     """A local replica of the selected collections, fed by one stream to hotstated.
 
@@ -229,13 +215,6 @@ class Client:
 
     def _close_at_exit(self) -> None:
         self.close()
-
-    def _retire_after_fork(self) -> Any:
-        handle, self._native = self._native, cast(_native.Client, _Retired())
-        self.get = self._native.get  # type: ignore[method-assign]
-        self.view = self._native.view  # type: ignore[method-assign]
-        self._closed = True
-        return handle
 
     # ---- local reads ---------------------------------------------------------------
 
