@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <ostream>
 #include <thread>
 
 #include "eventually.hpp"
@@ -35,6 +36,8 @@ constexpr auto kBackoffInitial = 1000ms;
 constexpr auto kBackoffMax = 4000ms;
 
 enum class StopKind { Graceful, KillNine };
+const char* name_of(StopKind kind) { return kind == StopKind::Graceful ? "Sigterm" : "KillNine"; }
+void PrintTo(StopKind kind, std::ostream* out) { *out << name_of(kind); }
 
 struct ScratchDir {
   std::filesystem::path path;
@@ -150,10 +153,10 @@ TEST_P(RestartHerd, EveryClientResumesByRevisionWithoutASnapshot) {
   const std::uint64_t after = r.json().at("revision").to_number<std::uint64_t>();
   for (auto& c : clients) EXPECT_TRUE(c->wait_for_revision(after, 30s));
 
-  print_spread(GetParam() == StopKind::Graceful ? "SIGTERM" : "kill -9", reconnected_at, down_ms);
+  print_spread(name_of(GetParam()), reconnected_at, down_ms);
 }
 
 INSTANTIATE_TEST_SUITE_P(StopKinds, RestartHerd, ::testing::Values(StopKind::Graceful, StopKind::KillNine),
-                         [](const auto& info) { return info.param == StopKind::Graceful ? "Sigterm" : "KillNine"; });
+                         [](const auto& info) { return std::string(name_of(info.param)); });
 
 }  // namespace

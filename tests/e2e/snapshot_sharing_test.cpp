@@ -46,7 +46,7 @@ class SnapshotSharing : public ::testing::Test {
   void SetUp() override { raise_fd_limit(); }
 
   void start(std::vector<std::string> args = {}) {
-    args.insert(args.begin(), {"--memory", "--heartbeat-ms", "100"});
+    args.insert(args.begin(), {"--memory", "--heartbeat-ms", "200"});
     server_ = std::make_unique<ServerProcess>(args);
     http_ = std::make_unique<HttpClient>(server_->host(), server_->port());
   }
@@ -55,9 +55,9 @@ class SnapshotSharing : public ::testing::Test {
   ClientOptions herd_options() const {
     ClientOptions options;
     options.urls = {server_->url()};
-    // Stale after 300 ms, dropped after 600 ms of silence (3 heartbeats): a client left in
-    // the snapshot queue without heartbeats would drop and reconnect, which the tests see
-    // (more waits than clients, connects above 1).
+    // Stale after 600 ms, dropped after 1200 ms of silence (3 and 6 heartbeats): a client
+    // left in the snapshot queue without heartbeats would drop and reconnect, which the
+    // tests see (more waits than clients, connects above 1).
     options.backoff_initial = 100ms;
     options.backoff_max = 1s;
     return options;
@@ -131,8 +131,9 @@ TEST_F(SnapshotSharing, ClientsWantingTheSameSnapshotAtOnceShareOneBuild) {
       << "the herd did not queue whole: queue length " << metric("hotstate_snapshot_queue_length")
       << ", snapshots in progress " << metric("hotstate_snapshots_in_progress")
       << " (the occupier's snapshot must outlast the herd's arrival)";
-  // Queued clients hear from the server: none drops while it waits.
-  std::this_thread::sleep_for(1s);
+  // Queued clients hear from the server: none drops while it waits, even past the point
+  // where a silent link is dropped.
+  std::this_thread::sleep_for(2s);
   EXPECT_EQ(metric("hotstate_snapshot_queue_length"), double(herd));
 
   auto released = Clock::now();
@@ -224,6 +225,31 @@ TEST_F(SnapshotSharing, ALateSubscriberJoinsTheSnapshotInProgress) {
   occupier.reset();
   // ...and goes with its last reader.
   EXPECT_TRUE(eventually([&] { return metric("hotstate_snapshots_in_progress") == 0; }));
+}
+
+// Catches: a waiting client left without heartbeats (only a Pong, which changes no
+// position, may reach it before its snapshot), and a client that disconnects while it
+// waits staying in the queue (a slot later spent on a dead connection).
+TEST_F(SnapshotSharing, AWaitingClientGetsHeartbeatsAndLeavesTheQueueWhenItDisconnects) {
+  start({"--max-concurrent-snapshots", "1"});
+  ASSERT_GT(load_records(*http_, "shared", "k", 10, kValueBytes), 0u);
+  auto occupier = occupy_slot();
+  auto waiter = std::make_unique<StreamClient>(server_->host(), server_->port());
+  waiter->hello("waiter");
+  waiter->subscribe({{"shared", ""}});
+  ASSERT_TRUE(eventually([&] { return metric("hotstate_snapshot_queue_length") == 1; }));
+  auto pong = waiter->next_of(wire::Message::Pong, 5s);
+  ASSERT_TRUE(pong) << "a waiting client heard nothing";
+  EXPECT_EQ(pong->frame().message_as_Pong()->nonce(), 0u);
+  EXPECT_EQ(waiter->snapshots_seen(), 0u);
+  EXPECT_EQ(waiter->progress_seen(), 0u);
+
+  waiter.reset();
+  EXPECT_TRUE(eventually([&] { return metric("hotstate_snapshot_queue_length") == 0; }));
+  occupier.reset();
+  EXPECT_TRUE(eventually([&] { return metric("hotstate_snapshots_in_progress") == 0; }));
+  EXPECT_EQ(metric("hotstate_snapshot_builds_total"), 1) << "a snapshot was built for a client that had left";
+  EXPECT_EQ(metric("hotstate_snapshot_waits_total"), 1);
 }
 
 // No slot limit and no staging: 200 clients started together, as an application fleet
