@@ -205,7 +205,10 @@ TEST_F(SnapshotSharing, DistinctSnapshotsBeyondTheLimitWaitInLineAndAllComplete)
 }
 
 // Catches: a client that asks for a snapshot while the same one is being sent to another
-// getting a build of its own, and the shared encoding outliving its last reader.
+// getting a build of its own; a shared snapshot holding its whole encoding however large
+// (it keeps 8 MiB of chunks: the occupier, stalled a few MiB in, finds the chunks it needs
+// next let go by the time it reads on, and gets them encoded again, complete); and the
+// shared encoding outliving its last reader.
 TEST_F(SnapshotSharing, ALateSubscriberJoinsTheSnapshotInProgress) {
   start();
   auto occupier = occupy_slot();
@@ -220,9 +223,14 @@ TEST_F(SnapshotSharing, ALateSubscriberJoinsTheSnapshotInProgress) {
   EXPECT_EQ(metric("hotstate_snapshot_builds_total"), 1);
   EXPECT_EQ(metric("hotstate_snapshot_shares_total"), 1);
   EXPECT_EQ(metric("hotstate_snapshot_waits_total"), 0);
-  // The occupier still reads it: the encoding stays...
+  EXPECT_EQ(metric("hotstate_snapshot_chunk_reencodes_total"), 0);
+  // The occupier still reads it: the snapshot stays...
   EXPECT_EQ(metric("hotstate_snapshots_in_progress"), 1);
-  occupier.reset();
+  ASSERT_TRUE(occupier->sync_to(revision, 60s));
+  EXPECT_EQ(occupier->replica().size(), kBulkRecords);
+  for (const auto& [id, record] : occupier->replica()) EXPECT_EQ(record.json, joiner.replica().at(id).json) << id.second;
+  EXPECT_GT(metric("hotstate_snapshot_chunk_reencodes_total"), 0)
+      << "16 MiB of chunks were all kept (or the occupier's socket took in more than 8 MiB)";
   // ...and goes with its last reader.
   EXPECT_TRUE(eventually([&] { return metric("hotstate_snapshots_in_progress") == 0; }));
 }

@@ -88,6 +88,10 @@ Response handle_metrics(Server& server, const Request& request) {
         double(m.snapshot_queue_length));
   gauge(out, "hotstate_snapshots_in_progress", "Distinct snapshots being sent now (at most --max-concurrent-snapshots).",
         "gauge", double(m.snapshots_in_progress));
+  gauge(out, "hotstate_snapshot_chunk_reencodes_total",
+        "Snapshot chunks encoded a second time: a client needed one after it left the shared snapshot's "
+        "8 MiB of kept chunks.",
+        "counter", double(m.snapshot_chunk_reencodes));
   gauge(out, "hotstate_stream_protocol_errors_total", "Streams closed for protocol violations.",
         "counter", double(m.protocol_errors));
   gauge(out, "hotstate_stream_frames_sent_total", "Frames written to streams.", "counter", double(m.frames_sent));

@@ -3,14 +3,17 @@
 // SnapshotChunk frames and a SnapshotEnd frame, and sent by every stream session that
 // needs the same one at the same time (docs/server.md, "Snapshots").
 //
-// Frames are encoded lazily, when the first reader needs them, so a snapshot nobody reads
-// fast costs no more than the pointers to its records. Every frame encoded is kept until
-// the last reader is done: a session that joins while others are half way through reads
-// the same bytes from the start. So a snapshot costs one encoded copy however many
-// sessions send it (the per-session SnapshotBegin, which carries `reset`, is not shared),
-// and the copy goes away with the last reader (SnapshotPool keeps only a weak_ptr).
+// Memory: the snapshot holds pointers to its (immutable, shared) records for its whole
+// life, as one session's snapshot always did, and the chunks it has encoded up to
+// kKeepEncodedBytes: a session that joins late, or falls behind, reads the same bytes.
+// Past that budget the oldest chunks are let go (a session still queueing one keeps it
+// alive until written) and encoded again from the records if a session needs them later.
+// So however many sessions send a snapshot, it costs one pointer per record plus at most
+// the budget in encoded frames; and it goes away with its last reader (SnapshotPool keeps
+// only a weak_ptr). The per-session SnapshotBegin, which carries `reset`, is not shared.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -21,11 +24,15 @@
 namespace hotstate::server {
 
 class SnapshotPool;
+struct Metrics;
 
 class SharedSnapshot {
  public:
+  // Encoded chunks kept for sessions that need them later (32 chunks of ~256 KiB).
+  static constexpr std::size_t kKeepEncodedBytes = 8u << 20;
+
   // `records`: what key.selectors select at key.revision (Store::select).
-  SharedSnapshot(SnapshotPool& pool, SnapshotKey key, std::vector<RecordPtr> records);
+  SharedSnapshot(SnapshotPool& pool, Metrics& metrics, SnapshotKey key, std::vector<RecordPtr> records);
   ~SharedSnapshot();  // tells the pool: a snapshot slot is free
   SharedSnapshot(const SharedSnapshot&) = delete;
   SharedSnapshot& operator=(const SharedSnapshot&) = delete;
@@ -33,19 +40,29 @@ class SharedSnapshot {
   const SnapshotKey& key() const { return key_; }
   std::uint64_t revision() const { return key_.revision; }
 
-  // Frame `index` (chunks, then SnapshotEnd last), encoding it if no reader has yet.
-  // Null past the end. `last` tells whether it is the SnapshotEnd.
+  // Frame `index` (chunks, then SnapshotEnd last), encoding it if no reader has yet or it
+  // was let go. Null past the end. `last` tells whether it is the SnapshotEnd.
   protocol::FramePtr frame(std::size_t index, bool& last);
 
  private:
-  void encode_next();
+  struct Chunk {
+    std::size_t first = 0, end = 0;  // records_[first, end)
+    protocol::FramePtr frame;        // null once let go
+    bool encoded_before = false;
+  };
+  void cut_next_chunk();
+  protocol::FramePtr encode(const Chunk& chunk) const;
+  void keep(std::size_t index);
 
   SnapshotPool& pool_;
+  Metrics& metrics_;
   SnapshotKey key_;
-  std::vector<RecordPtr> records_;  // released once every frame is encoded
-  std::size_t next_record_ = 0;
-  std::vector<protocol::FramePtr> frames_;
-  bool complete_ = false;  // frames_ ends with the SnapshotEnd
+  std::vector<RecordPtr> records_;
+  std::vector<Chunk> chunks_;
+  bool cut_all_ = false;  // chunks_ covers every record
+  protocol::FramePtr end_frame_;
+  std::deque<std::size_t> kept_;  // chunks holding their frame, oldest first
+  std::size_t kept_bytes_ = 0;
 };
 
 // A session's place in a SharedSnapshot.

@@ -47,7 +47,7 @@ std::shared_ptr<SharedSnapshot> SnapshotPool::share(const SnapshotKey& key) {
 std::shared_ptr<SharedSnapshot> SnapshotPool::build(const SnapshotKey& key) {
   std::vector<protocol::SelectorSpec> specs;
   for (const auto& [collection, prefix] : key.selectors) specs.push_back({collection, prefix});
-  auto snapshot = std::make_shared<SharedSnapshot>(*this, key, server_.store().select(specs));
+  auto snapshot = std::make_shared<SharedSnapshot>(*this, server_.metrics(), key, server_.store().select(specs));
   live_[key] = snapshot;
   ++active_;
   ++server_.metrics().snapshot_builds;
