@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "hotstate/version.hpp"
@@ -59,12 +60,38 @@ void raise_fd_limit() {
   }
 }
 
+std::string hex_epoch(std::uint64_t epoch) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(epoch));
+  return text;
+}
+
+// hotstated --renew-epoch: a maintenance step, not a way to run. It exits instead of
+// serving so that a flag left in a service file cannot reset every client on each restart.
+int renew_data_dir_epoch(const ServerConfig& config) {
+  try {
+    if (!std::filesystem::is_directory(config.data_dir))
+      throw std::runtime_error("--renew-epoch: data directory " + config.data_dir + " does not exist");
+    RocksDbOptions options;
+    options.renew_epoch = true;
+    RecoveredState state = make_rocksdb_storage(config.data_dir, options)->open();
+    std::printf("%s: epoch %s replaced by %s at revision %llu; clients reset to this state when they connect\n",
+                config.data_dir.c_str(), hex_epoch(state.replaced_epoch).c_str(), hex_epoch(state.epoch).c_str(),
+                static_cast<unsigned long long>(state.revision));
+    return 0;
+  } catch (const std::exception& error) {
+    std::cerr << "hotstated: " << error.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   ServerConfig config;
   std::string listen = "127.0.0.1:7700", log_level = "info", auth_file;
   std::vector<std::string> token_flags;
+  bool renew_epoch = false;
   std::uint64_t request_timeout_ms = config.request_timeout.count(), subscribe_timeout_ms = config.subscribe_timeout.count();
   std::uint64_t tls_handshake_timeout_ms = config.tls_handshake_timeout.count();
   po::options_description options("hotstated " + std::string(kVersion) +
@@ -82,6 +109,10 @@ int main(int argc, char** argv) {
     ("data-dir", po::value(&config.data_dir)->default_value(config.data_dir),
      "directory of the durable embedded storage (RocksDB), created if missing; locked by one "
      "server at a time. Every write is durable before it is acknowledged")
+    ("renew-epoch", po::bool_switch(&renew_epoch),
+     "give the data directory a new epoch and exit (after restoring an older copy): clients "
+     "that hold newer revisions then reset to its state instead of waiting for it to catch "
+     "up. Run once, with the server stopped; see docs/server.md, \"Restoring a backup\"")
     ("heartbeat-ms", po::value(&config.heartbeat_ms)->default_value(config.heartbeat_ms),
      "an idle stream gets a Progress frame at least this often; clients use it to tell a "
      "live link from a dead one")
@@ -170,6 +201,7 @@ int main(int argc, char** argv) {
     if (!vm["data-dir"].defaulted() && config.memory)
       throw UsageError("--memory and --data-dir exclude each other");
     if (config.data_dir.empty()) throw UsageError("--data-dir must name a directory");
+    if (renew_epoch && config.memory) throw UsageError("--renew-epoch needs a --data-dir (every --memory start is a new epoch)");
     config.access = AccessPolicy::load(auth_file, token_flags);
     if (config.max_pending_writes < 1) throw UsageError("--max-pending-writes must be at least 1");
     if (request_timeout_ms < 100 || request_timeout_ms > 3'600'000)
@@ -183,6 +215,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (renew_epoch) return renew_data_dir_epoch(config);
   set_log_level(config.log_level);
   ::signal(SIGPIPE, SIG_IGN);
   raise_fd_limit();

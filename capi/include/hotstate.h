@@ -64,8 +64,9 @@ typedef enum hs_status {
   HS_ERR_TYPE_MISMATCH = 8,    /* a typed read found a value of another type */
   HS_ERR_NO_MEMORY = 9,
   HS_ERR_INTERNAL = 10,
-  HS_ERR_PERMISSION_DENIED = 11 /* the server refused the API token (missing or invalid) or
-                                   its scope does not cover the collection (HTTP 401/403) */
+  HS_ERR_PERMISSION_DENIED = 11, /* the server refused the API token (missing or invalid) or
+                                    its scope does not cover the collection (HTTP 401/403) */
+  HS_ERR_IO = 12                 /* a local file could not be changed (the offline cache) */
 } hs_status;
 
 /* The calling thread's message for its last failed call ("" if none). Valid until the
@@ -257,6 +258,23 @@ HS_API hs_status hs_subscribe_status(hs_client *client, hs_status_fn fn, void *u
 /* After it returns the callback is not running and will not run again (from inside the
    callback itself: it will not run again). An unknown or removed id is not an error. */
 HS_API hs_status hs_unsubscribe(hs_client *client, uint64_t subscription);
+
+/* ==== Offline cache ======================================================== */
+
+/* Removes the offline cache file at `path` and the temporary files interrupted writes
+   left next to it, e.g. before opening a client that must not start from it. HS_OK when
+   there is nothing to remove; never removes a directory. HS_ERR_INVALID_ARGUMENT for NULL
+   or "", HS_ERR_IO (hs_last_error says which file and why) when a file is there but cannot
+   be removed. A client open on the same path writes it again at its next interval: use
+   hs_client_wipe_cache for that. Any thread. */
+HS_API hs_status hs_cache_wipe(const char *path);
+/* Removes the client's offline cache file (as hs_cache_wipe). The replica and reads are
+   untouched; the file is not written again for the state the replica holds now, only
+   after its next change (never, once the client is closed: close, then wipe, to be rid of
+   it). Also after hs_client_close. HS_ERR_INVALID_ARGUMENT when the client has no cache,
+   HS_ERR_IO when a file cannot be removed. Waits for a cache write in progress; any
+   thread, callbacks included. */
+HS_API hs_status hs_client_wipe_cache(hs_client *client);
 
 #ifdef __cplusplus
 }

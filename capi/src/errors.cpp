@@ -44,6 +44,7 @@ hs_status fail_from_client_error(const ClientError& error) {
       {"condition_failed", HS_ERR_CONDITION_FAILED}, {"unavailable", HS_ERR_UNAVAILABLE},
       {"unauthorized", HS_ERR_PERMISSION_DENIED},    {"forbidden", HS_ERR_PERMISSION_DENIED},
       {"closed", HS_ERR_CLOSED},                     {"timeout", HS_ERR_TIMEOUT},
+      {"io_error", HS_ERR_IO},
   };
   auto it = kByCode.find(error.code());
   return fail(it == kByCode.end() ? HS_ERR_REFUSED : it->second, error.code() + ": " + error.what());
@@ -77,6 +78,7 @@ const char* hs_status_name(hs_status status) {
     case HS_ERR_NO_MEMORY: return "HS_ERR_NO_MEMORY";
     case HS_ERR_INTERNAL: return "HS_ERR_INTERNAL";
     case HS_ERR_PERMISSION_DENIED: return "HS_ERR_PERMISSION_DENIED";
+    case HS_ERR_IO: return "HS_ERR_IO";
   }
   return "HS_ERR_UNKNOWN";
 }

@@ -70,7 +70,10 @@ class ScriptedServer {
           ASSERT_NE(frame, nullptr);
           const auto* subscribe = frame->message_as_Subscribe();
           ASSERT_NE(subscribe, nullptr);
-          if (subscribe->resume()) resumes.push_back(subscribe->resume()->revision());
+          if (subscribe->resume()) {
+            std::lock_guard lock(mutex_);
+            resumes_.push_back(subscribe->resume()->revision());
+          }
           script(ws, *subscribe);
           held_.push_back(std::move(ws));  // keep it open until the test ends
         } catch (const std::exception&) {
@@ -94,9 +97,15 @@ class ScriptedServer {
   static void send(websocket::stream<asio::ip::tcp::socket>& ws, const protocol::FramePtr& frame) {
     ws.write(asio::buffer(frame->bytes().data(), frame->size()));
   }
-  std::vector<std::uint64_t> resumes;
+  // The revisions each resuming Subscribe named, in order.
+  std::vector<std::uint64_t> resumes() const {
+    std::lock_guard lock(mutex_);
+    return resumes_;
+  }
 
  private:
+  mutable std::mutex mutex_;
+  std::vector<std::uint64_t> resumes_;
   asio::io_context io_;
   asio::ip::tcp::acceptor acceptor_;
   std::thread thread_;
@@ -135,8 +144,8 @@ TEST(ClientProtocol, AGapInTheDeltaChainIsResumedFromTheReplicaPosition) {
   EXPECT_NE(client.get("flags", "b"), nullptr) << "the missed revision was fetched on resume";
   EXPECT_NE(client.get("flags", "c"), nullptr);
   EXPECT_EQ(client.status().connects, 2u);
-  ASSERT_EQ(server.resumes.size(), 1u);
-  EXPECT_EQ(server.resumes[0], 5u) << "resumed from the last revision it really had";
+  ASSERT_EQ(server.resumes().size(), 1u);
+  EXPECT_EQ(server.resumes()[0], 5u) << "resumed from the last revision it really had";
 }
 
 TEST(ClientProtocol, OldOpsInADeltaAreSkipped) {
@@ -213,4 +222,39 @@ TEST(ClientProtocol, ABacklogMergedIntoATransactionThatSharedAMessageMissesNothi
     return told == replica;
   }, 10s)) << "the delete of k at revision 9 never reached the callback";
   EXPECT_EQ(client.get("flags", "k"), nullptr);
+}
+
+// Never back in time: a server that ignores the resume position and offers a snapshot older
+// than the replica, in the same epoch (a restored older copy that does not refuse the resume
+// itself). Catches a client that installs it (the replica would go back from 8 to 5 and
+// "a" from 1 to 0), that counts it as a reset, or that stops retrying.
+TEST(ClientProtocol, AnOlderSnapshotOfTheSameEpochIsRefusedAndTheNewerStateKept) {
+  using Ws = websocket::stream<asio::ip::tcp::socket>;
+  auto older = [](Ws& ws, const wire::Subscribe&) {
+    ScriptedServer::send(ws, protocol::encode_snapshot_begin(kEpoch, 5, true));
+    std::vector<RecordPtr> records{record("a", "0", 5)};
+    ScriptedServer::send(ws, protocol::encode_snapshot_chunk(records));
+    ScriptedServer::send(ws, protocol::encode_snapshot_end(5));
+  };
+  ScriptedServer server({
+      [](Ws& ws, const wire::Subscribe&) {
+        ScriptedServer::send(ws, protocol::encode_snapshot_begin(kEpoch, 8, false));
+        std::vector<RecordPtr> records{record("a", "1", 8)};
+        ScriptedServer::send(ws, protocol::encode_snapshot_chunk(records));
+        ScriptedServer::send(ws, protocol::encode_snapshot_end(8));
+        ws.close(websocket::close_code::going_away);
+      },
+      older, older, older,
+  });
+  Client client(options_for(server.url()));
+  ASSERT_TRUE(client.wait_for_revision(8, 10s));
+  ASSERT_TRUE(hotstate::testing::eventually([&] { return server.resumes().size() == 3; }));
+  ASSERT_TRUE(hotstate::testing::eventually(
+      [&] { return client.status().last_error.find("server is behind this replica") != std::string::npos; }));
+  auto status = client.status();
+  EXPECT_EQ(status.revision, 8u);
+  EXPECT_EQ(status.resets, 0u);
+  EXPECT_NE(status.state, LinkState::Live);
+  EXPECT_EQ(client.get_json("flags", "a"), "1") << "the newer state is kept";
+  for (auto resumed_from : server.resumes()) EXPECT_EQ(resumed_from, 8u) << "every retry resumes from the newer state";
 }

@@ -11,10 +11,10 @@
      identical write fires only with HS_SUBSCRIBE_UNCHANGED_VALUES. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "e2e_check.h"
 #include "hotstate.h"
 #include "test_server.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -25,33 +25,6 @@
 #ifndef HOTSTATED_BINARY
 #error "HOTSTATED_BINARY must name the hotstated executable"
 #endif
-
-static int g_failed;
-static int g_passed;
-
-#define CHECK(cond)                                                                                  \
-  do {                                                                                               \
-    if (cond) {                                                                                      \
-      ++g_passed;                                                                                    \
-    } else {                                                                                         \
-      ++g_failed;                                                                                    \
-      fprintf(stderr, "%s:%d: FAILED: %s (hs_last_error: \"%s\")\n", __FILE__, __LINE__, #cond,      \
-              hs_last_error());                                                                      \
-    }                                                                                                \
-  } while (0)
-#define CHECK_STATUS(call, expected) CHECK((call) == (expected))
-#define KEY(s) (s), strlen(s)
-
-static int thread_count(void) {
-  DIR *dir = opendir("/proc/self/task");
-  if (!dir) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(dir)) != NULL)
-    if (e->d_name[0] != '.') ++n;
-  closedir(dir);
-  return n;
-}
 
 /* Threads are reaped asynchronously by the kernel after join: poll briefly. */
 static int wait_thread_count(int expected) {
@@ -69,12 +42,6 @@ static hs_client *open_client(const char *url, uint32_t backoff_initial_ms, uint
   if (hs_client_open(o, &c) != HS_OK) c = NULL;
   hs_options_free(o);
   return c;
-}
-
-static void get_status(hs_client *c, hs_client_status *s) {
-  hs_client_status init = HS_CLIENT_STATUS_INIT;
-  *s = init;
-  hs_client_status_get(c, s);
 }
 
 /* Catches: an I/O, dispatcher or cache thread left running (or detached) after

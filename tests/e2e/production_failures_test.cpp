@@ -2,6 +2,7 @@
 // were burned by"), each reproduced against a real hotstated, through a FaultProxy where
 // the link must misbehave. Every test says what it would catch. Figures for the release
 // note are printed ("[figure] ..."), never asserted as time limits.
+// Case numbers are those of issue 12 (the README's "Guarantees" lists them all).
 
 #include <gtest/gtest.h>
 
@@ -160,7 +161,7 @@ TEST_F(ProductionFailures, ReconnectNowLeavesAHalfOpenLinkAtOnceAndResumes) {
   EXPECT_EQ(metric("hotstate_snapshots_total"), snapshots) << "the reconnect must resume, not snapshot";
 }
 
-// Case 2. Typed reads. Catches a typed read that returns false/0/"" (or the caller's
+// Case 7. Typed reads. Catches a typed read that returns false/0/"" (or the caller's
 // default) for a value of another type, or that cannot tell an absent key from a wrong
 // type.
 TEST_F(ProductionFailures, TypedReadsReportATypeMismatchAndNotFoundExplicitly) {
@@ -206,7 +207,7 @@ TEST_F(ProductionFailures, TypedReadsReportATypeMismatchAndNotFoundExplicitly) {
   EXPECT_EQ(get_string(client, "flags", "absent", "given"), "given");
 }
 
-// Case 3. Change callbacks that mean something. Catches callbacks that fire per op while
+// Case 8. Change callbacks that mean something. Catches callbacks that fire per op while
 // the transaction is half applied (a read of the other key inside the callback would see
 // the old value), that lose the old value, or that fire for a write of an identical value.
 TEST_F(ProductionFailures, CallbacksSeeTheWholeTransactionWithOldAndNewValues) {
@@ -238,7 +239,7 @@ TEST_F(ProductionFailures, CallbacksSeeTheWholeTransactionWithOldAndNewValues) {
   EXPECT_EQ(seen, (std::vector<std::string>{"10->20 \"USD\"", "20->30 \"USD\""}));
 }
 
-// Case 4. Resync loop: every reconnect is refused a resume (the change log keeps one
+// Case 9. Resync loop: every reconnect is refused a resume (the change log keeps one
 // transaction and a writer moves it on), and the link is cut as soon as it is up, over and
 // over. Catches a client that resets its backoff when a link comes up (or after a reset
 // snapshot) and so reconnects in a tight loop, and resets that are not counted.
@@ -301,7 +302,7 @@ TEST_F(ProductionFailures, AClientResetOverAndOverBacksOffAndCountsTheResets) {
   EXPECT_EQ(value_of(client.get("flags", "final")), "1");
 }
 
-// Case 5. Oversize and slow: a 900 KB record among small ones, for a client whose
+// Case 10. Oversize and slow: a 900 KB record among small ones, for a client whose
 // server-side queue limit (4096 bytes, the minimum) is far smaller than the record, through
 // a proxy that delays every 64 KiB chunk by 50 ms, so the record takes longer to cross
 // than twice the client's stale timeout (300 ms: three 100 ms heartbeats). Catches a

@@ -47,6 +47,13 @@ class Client extends EventEmitter {
     this.#native.reconnectNow();
   }
 
+  // Removes this client's offline cache file (synchronous). The replica is untouched; the
+  // file comes back with the replica's next change, never once closed (close, then wipe,
+  // to be rid of it). Works after close().
+  wipeCache() {
+    this.#native.wipeCache();
+  }
+
   // Stops the client's threads and writes the cache. Idempotent; safe inside callbacks.
   close() {
     if (this.#closed) return;

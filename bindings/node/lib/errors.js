@@ -35,6 +35,8 @@ const ClosedError = statusError('ClosedError', 'HS_ERR_CLOSED');
 const RefusedError = statusError('RefusedError', 'HS_ERR_REFUSED');
 const TypeMismatchError = statusError('TypeMismatchError', 'HS_ERR_TYPE_MISMATCH');
 const PermissionDeniedError = statusError('PermissionDeniedError', 'HS_ERR_PERMISSION_DENIED');
+// A local file (the offline cache) could not be removed.
+const LocalFileError = statusError('LocalFileError', 'HS_ERR_IO');
 // Not a C ABI status: an async iterator of changes() whose buffer overflowed.
 const ChangesOverflowError = statusError('ChangesOverflowError', 'HS_ERR_CHANGES_OVERFLOW');
 
@@ -49,6 +51,7 @@ const classesByCode = {
   HS_ERR_REFUSED: RefusedError,
   HS_ERR_TYPE_MISMATCH: TypeMismatchError,
   HS_ERR_PERMISSION_DENIED: PermissionDeniedError,
+  HS_ERR_IO: LocalFileError,
   default: HotstateError,
 };
 
@@ -63,6 +66,7 @@ module.exports = {
   RefusedError,
   TypeMismatchError,
   PermissionDeniedError,
+  LocalFileError,
   ChangesOverflowError,
   classesByCode,
 };

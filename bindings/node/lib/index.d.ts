@@ -129,6 +129,13 @@ export declare class Client extends EventEmitter {
   ready(options?: { timeoutMs?: number }): Promise<void>;
   waitForRevision(revision: Revision, options?: { timeoutMs?: number }): Promise<void>;
   reconnectNow(): void;
+  /**
+   * Removes this client's offline cache file (and temporary files of interrupted writes).
+   * The replica is untouched; the file is written again only after the replica's next
+   * change, never once the client is closed. Works after close(). InvalidArgumentError
+   * without cachePath, LocalFileError when a file cannot be removed. Synchronous.
+   */
+  wipeCache(): void;
   close(): void;
   readonly closed: boolean;
   status(): Status;
@@ -179,8 +186,18 @@ export declare class RefusedError extends HotstateError {}
 export declare class TypeMismatchError extends HotstateError {}
 /** code 'HS_ERR_PERMISSION_DENIED': the server refused the API token, or its scope. */
 export declare class PermissionDeniedError extends HotstateError {}
+/** code 'HS_ERR_IO': a local file (the offline cache) could not be removed. */
+export declare class LocalFileError extends HotstateError {}
 /** code 'HS_ERR_CHANGES_OVERFLOW': a changes() consumer fell bufferSize batches behind. */
 export declare class ChangesOverflowError extends HotstateError {}
+
+/**
+ * Removes the offline cache file at `path` and the temporary files interrupted writes left
+ * next to it. Nothing to remove is fine; a directory is never removed. InvalidArgumentError
+ * for an empty path, LocalFileError when a file is there but cannot be removed. A client
+ * open on the same path writes it again: use client.wipeCache() for that. Synchronous.
+ */
+export declare function wipeCache(path: string): void;
 
 /** The native library's version, e.g. "0.1.0". */
 export declare const version: string;

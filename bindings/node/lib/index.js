@@ -18,7 +18,11 @@ module.exports = {
   RefusedError: errors.RefusedError,
   TypeMismatchError: errors.TypeMismatchError,
   PermissionDeniedError: errors.PermissionDeniedError,
+  LocalFileError: errors.LocalFileError,
   ChangesOverflowError: errors.ChangesOverflowError,
+  // Removes the offline cache file at `path` (and temporary files of interrupted writes);
+  // nothing to remove is fine, a directory is never removed. Synchronous.
+  wipeCache: (path) => native.wipeCache(path),
   // The native library's version ("0.1.0") and ABI version.
   version: native.version(),
   abiVersion: native.abiVersion(),

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include "addon_data.hpp"
+#include "args.hpp"
 #include "client_wrap.hpp"
 #include "errors.hpp"
 #include "iter_wrap.hpp"
@@ -17,6 +18,13 @@ namespace {
 Napi::Value version(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), hs_version()); }
 
 Napi::Value abi_version(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hs_abi_version()); }
+
+// wipeCache(path): removes an offline cache file (synchronous: an unlink or two).
+Napi::Value wipe_cache(const Napi::CallbackInfo& info) {
+  CStringArg path(info.Env(), info[0], "path");
+  check(info.Env(), hs_cache_wipe(path.data()));
+  return info.Env().Undefined();
+}
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   if (hs_abi_version() != HS_ABI_VERSION)
@@ -35,6 +43,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("Record", record);
   exports.Set("version", Napi::Function::New<version>(env, "version"));
   exports.Set("abiVersion", Napi::Function::New<abi_version>(env, "abiVersion"));
+  exports.Set("wipeCache", Napi::Function::New<wipe_cache>(env, "wipeCache"));
   exports.Set("setErrorClasses", Napi::Function::New<set_error_classes>(env, "setErrorClasses"));
   return exports;
 }

@@ -75,7 +75,8 @@ Napi::Function ClientWrap::define(Napi::Env env) {
                       InstanceMethod<&ClientWrap::remove>("delete"), InstanceMethod<&ClientWrap::txn>("txn"),
                       InstanceMethod<&ClientWrap::subscribe>("subscribe"),
                       InstanceMethod<&ClientWrap::subscribe_status>("subscribeStatus"),
-                      InstanceMethod<&ClientWrap::unsubscribe>("unsubscribe")});
+                      InstanceMethod<&ClientWrap::unsubscribe>("unsubscribe"),
+                      InstanceMethod<&ClientWrap::wipe_cache>("wipeCache")});
 }
 
 ClientWrap::ClientWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClientWrap>(info) {
@@ -304,6 +305,15 @@ Napi::Value ClientWrap::unsubscribe(const Napi::CallbackInfo& info) {
   subscriptions_.erase(found);
   EventPump::BlockingSection section(client_->pump());
   check(info.Env(), hs_unsubscribe(client_->get(), native_id));
+  return info.Env().Undefined();
+}
+
+// ---- Offline cache ---------------------------------------------------------------------
+
+// Synchronous, like close(): an unlink or two, after a cache write in progress (if any).
+// Also after close, which is how the file is removed for good.
+Napi::Value ClientWrap::wipe_cache(const Napi::CallbackInfo& info) {
+  check(info.Env(), hs_client_wipe_cache(client_->get()));
   return info.Env().Undefined();
 }
 

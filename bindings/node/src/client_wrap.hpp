@@ -43,6 +43,8 @@ class ClientWrap : public Napi::ObjectWrap<ClientWrap> {
   Napi::Value subscribe(const Napi::CallbackInfo& info);
   Napi::Value subscribe_status(const Napi::CallbackInfo& info);
   Napi::Value unsubscribe(const Napi::CallbackInfo& info);
+  // Offline cache
+  Napi::Value wipe_cache(const Napi::CallbackInfo& info);
 
   // The owned record for (info[0], info[1]), or null when absent.
   hs_record* lookup(const Napi::CallbackInfo& info) const;

@@ -4,13 +4,15 @@ test_values.py, test_changes.py and test_lifecycle.py; this file adds what they 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import time
 import urllib.request
 
 import pytest
 
 import hotstate
-from conftest import WAIT, Server, open_client
+from conftest import HOTSTATED, WAIT, Server, open_client
 
 
 def metric(server: Server, name: str) -> float:
@@ -19,6 +21,57 @@ def metric(server: Server, name: str) -> float:
             if line.startswith(name + " "):
                 return float(line.split()[1])
     return 0.0
+
+
+def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def test_a_server_restored_from_an_older_copy_never_rolls_the_replica_back(tmp_path, collection: str) -> None:  # type: ignore[no-untyped-def]
+    """Catches a replica that goes back in time when its server comes back from an older copy of its data
+    directory (same epoch, lower revision), a status that does not say why it is not live, and a client that
+    stops retrying; then `hotstated --renew-epoch` makes the restored state the one clients reset to."""
+    data, backup = tmp_path / "data", tmp_path / "backup"
+    server = Server(["--data-dir", str(data)])
+    try:
+        c = open_client(server.url, [collection])
+        c.wait_ready(timeout=WAIT)
+        c.wait_for_revision(c.put(collection, "a", 1), timeout=WAIT)
+        server.stop()
+        shutil.copytree(data, backup)  # the backup: "a" is 1
+        server.start()
+        c.wait_for_revision(c.put(collection, "a", 2), timeout=WAIT)
+        newest = c.put(collection, "b", 1)
+        c.wait_for_revision(newest, timeout=WAIT)
+        epoch = c.status().epoch
+
+        server.stop()
+        shutil.rmtree(data)
+        shutil.copytree(backup, data)
+        server.start()
+        wait_until(lambda: "server_behind" in c.status().last_error, "the refused resume in status()")
+        reconnects = c.status().reconnect_attempts
+        wait_until(lambda: c.status().reconnect_attempts >= reconnects + 2, "more attempts: it keeps retrying")
+        status = c.status()
+        assert status.state is not hotstate.LinkState.LIVE
+        assert (status.epoch, status.revision, status.resets) == (epoch, newest, 0)
+        assert status.server_revision < status.revision
+        assert c.get(collection, "a") == 2 and c.get(collection, "b") == 1
+
+        server.stop()
+        renewed = subprocess.run([HOTSTATED, "--data-dir", str(data), "--renew-epoch"], capture_output=True,
+                                 text=True, timeout=WAIT)
+        assert renewed.returncode == 0, renewed.stderr
+        server.start()
+        wait_until(lambda: c.status().state is hotstate.LinkState.LIVE and c.status().epoch != epoch, "the reset")
+        assert c.status().resets == 1
+        assert c.get(collection, "a") == 1 and c.get(collection, "b") is None
+        c.close()
+    finally:
+        server.stop()
 
 
 def test_reconnect_now_is_at_once_and_resumes_without_a_snapshot(own_server: Server, collection: str) -> None:

@@ -6,9 +6,15 @@
 //
 // Threads: the client runs one I/O thread (connection, replica updates) and one
 // dispatcher thread (your change and status callbacks, in revision order). Every public
-// method is safe to call from any thread. After fork(), use the client only in the process
-// that created it (open a new one in the child).
+// method is safe to call from any thread.
+//
+// fork() (gunicorn, uWSGI, Celery pre-fork): a client opened before fork() keeps working in
+// the child. Its first use there serves the inherited replica at once and starts the
+// child's own threads and connection, which resumes from the inherited revision (a
+// catch-up, not a full snapshot); change callbacks carry over. The parent is unaffected.
+// A child that never uses the client starts nothing. See docs/cpp-client.md.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -198,10 +204,32 @@ class Client {
   // transaction changed nothing).
   std::uint64_t txn(std::string_view txn_json);
 
+  // ---- offline cache ----
+  // Removes this client's cache file (and temporary files of interrupted writes). The
+  // replica and reads are untouched. The file is not written again for the state the
+  // replica holds now (that would undo the wipe at the next interval); it comes back with
+  // the replica's next change, or never if the client is closed. To be rid of it for good,
+  // close() first, then wipe. Throws ClientError "invalid_argument" without a cache_path,
+  // "io_error" when a file is there but cannot be removed (the message says why).
+  void wipe_cache();
+
   struct Core;
 
  private:
-  std::shared_ptr<Core> core_;
+  // This process's core. In a child of fork(), the first call replaces the inherited one
+  // (whose threads are gone); `start` false (close) only retires it.
+  Core& core() const;
+  Core& adopt_after_fork(bool start) const;
+
+  mutable std::shared_ptr<Core> core_;  // replaced only under the rebirth lock
+  mutable std::atomic<Core*> live_{nullptr};  // core_.get(), for lock-free entry points
 };
+
+// Removes the offline cache file at `path` (and temporary files of interrupted writes next
+// to it), e.g. before opening a client that must not start from it. Succeeds when there is
+// nothing to remove; never removes a directory. Throws ClientError "invalid_argument" for
+// an empty path, "io_error" when a file is there but cannot be removed. A client open on
+// the same path writes it again at its next interval: use Client::wipe_cache() for that.
+void wipe_offline_cache(const std::string& path);
 
 }  // namespace hotstate

@@ -36,6 +36,7 @@ inline constexpr std::uint16_t kTooBig = 1009;           // message over kMaxFra
 inline constexpr std::uint16_t kTryAgainLater = 1013;    // too many connections
 inline constexpr std::uint16_t kUnauthorized = 4401;     // no valid API token in Hello
 inline constexpr std::uint16_t kForbidden = 4403;        // token may not read a selector's collection
+inline constexpr std::uint16_t kServerBehind = 4409;     // the resume position is ahead of this server
 }  // namespace close_code
 
 // An encoded frame, shared (read-only) by every connection that sends it.

@@ -4,12 +4,15 @@
 #include <unistd.h>
 
 #include <boost/crc.hpp>
+#include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <string_view>
 
 #include "hotstate/value.hpp"
 #include "hotstate/wire/hotstate_generated.h"
@@ -21,6 +24,8 @@ constexpr char kMagic[8] = {'H', 'S', 'C', 'A', 'C', 'H', 'E', '1'};
 constexpr char kIdentifier[] = "HSC1";
 constexpr std::uint32_t kFormat = 1;
 constexpr std::size_t kHeaderBytes = 8 + 8 + 4;
+// write_cache's temporary file is the path plus this plus the writer's process id.
+constexpr char kTempInfix[] = ".tmp.";
 
 std::uint32_t crc32(const std::uint8_t* data, std::size_t size) {
   boost::crc_32_type crc;
@@ -37,6 +42,12 @@ void write_all(int fd, const void* data, std::size_t size, const std::string& pa
     p += n;
     size -= static_cast<std::size_t>(n);
   }
+}
+
+// Sets `problem` (the warning the client logs) and returns "no cache".
+std::optional<StatePtr> refused(std::string& problem, const std::string& path, const std::string& why) {
+  problem = "ignoring offline cache " + path + ": " + why;
+  return std::nullopt;
 }
 
 bool same_selectors(const flatbuffers::Vector<flatbuffers::Offset<wire::Selector>>& stored,
@@ -75,7 +86,7 @@ void write_cache(const std::string& path, const State& state, const std::vector<
 
   std::uint64_t length = fbb.GetSize();
   std::uint32_t checksum = crc32(fbb.GetBufferPointer(), fbb.GetSize());
-  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  std::string temp = path + kTempInfix + std::to_string(::getpid());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot create " + temp + ": " + std::strerror(errno));
   try {
@@ -104,32 +115,76 @@ void write_cache(const std::string& path, const State& state, const std::vector<
   }
 }
 
+void wipe_cache(const std::string& path) {
+  auto remove_file = [](const std::filesystem::path& file) {
+    // unlink, not remove: a directory where the file should be is never deleted.
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR)
+      throw std::runtime_error("cannot remove offline cache " + file.string() + ": " + std::strerror(errno));
+  };
+  remove_file(path);
+  std::filesystem::path file(path);
+  std::filesystem::path dir = file.parent_path().empty() ? "." : file.parent_path();
+  std::string temp_prefix = file.filename().string() + kTempInfix;
+  std::error_code ec;
+  std::filesystem::directory_iterator entries(dir, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) return;
+    throw std::runtime_error("cannot list " + dir.string() + " for leftover offline cache files: " + ec.message());
+  }
+  for (; entries != std::filesystem::directory_iterator(); entries.increment(ec)) {
+    std::string name = entries->path().filename().string();
+    std::string_view suffix = std::string_view(name).substr(std::min(name.size(), temp_prefix.size()));
+    bool is_temp = name.starts_with(temp_prefix) && !suffix.empty() &&
+                   std::all_of(suffix.begin(), suffix.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (is_temp) remove_file(entries->path());
+  }
+  if (ec)
+    throw std::runtime_error("cannot list " + dir.string() + " for leftover offline cache files: " + ec.message());
+}
+
 std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Selector>& selectors,
                                    std::string& problem) {
   problem.clear();
+  std::error_code ec;
+  auto type = std::filesystem::status(path, ec).type();
+  if (type == std::filesystem::file_type::not_found) return std::nullopt;  // no cache yet: not a problem
+  auto refuse = [&](const std::string& why) { return refused(problem, path, why); };
+  if (ec) return refuse("cannot inspect it: " + ec.message());
+  if (type == std::filesystem::file_type::directory) return refuse("it is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (std::filesystem::exists(path)) problem = "cannot read " + path;
-    return std::nullopt;
+  if (!in) return refuse(std::string("cannot open it: ") + std::strerror(errno));
+  std::vector<std::uint8_t> bytes;
+  try {
+    // libstdc++ throws from here when read() fails (EIO, EISDIR): start-up must not.
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception& e) {
+    return refuse(std::string("cannot read it: ") + e.what());
   }
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return refuse("cannot read it");
   return parse_cache(bytes, selectors, path, problem);
 }
 
 std::optional<StatePtr> parse_cache(std::span<const std::uint8_t> bytes, const std::vector<Selector>& selectors,
                                     const std::string& path, std::string& problem) {
   problem.clear();
-  auto refuse = [&](const std::string& why) -> std::optional<StatePtr> {
-    problem = "ignoring offline cache " + path + ": " + why;
-    return std::nullopt;
-  };
-  if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
-    return refuse("not a hotstate cache file");
+  auto refuse = [&](const std::string& why) { return refused(problem, path, why); };
+  if (bytes.empty()) return refuse("the file is empty");
+  // A file cut inside the header still starts like one: say truncated, not foreign.
+  std::size_t magic_bytes = std::min(bytes.size(), sizeof kMagic);
+  if (std::memcmp(bytes.data(), kMagic, magic_bytes) != 0) return refuse("not a hotstate cache file");
+  if (bytes.size() < kHeaderBytes)
+    return refuse("truncated inside the header (" + std::to_string(bytes.size()) + " of " +
+                  std::to_string(kHeaderBytes) + " bytes)");
   std::uint64_t length = 0;
   std::uint32_t checksum = 0;
   std::memcpy(&length, bytes.data() + 8, sizeof length);
   std::memcpy(&checksum, bytes.data() + 16, sizeof checksum);
-  if (length != bytes.size() - kHeaderBytes) return refuse("truncated or padded");
+  std::uint64_t stored = bytes.size() - kHeaderBytes;
+  if (length > stored)
+    return refuse("truncated (the header announces " + std::to_string(length) + " payload bytes, the file holds " +
+                  std::to_string(stored) + ")");
+  if (length < stored)
+    return refuse("padded (" + std::to_string(stored - length) + " bytes after the announced payload)");
   const std::uint8_t* payload = bytes.data() + kHeaderBytes;
   if (crc32(payload, length) != checksum) return refuse("checksum mismatch (corrupt)");
   flatbuffers::Verifier verifier(payload, length, 64, 100'000'000);

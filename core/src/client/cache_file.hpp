@@ -24,6 +24,12 @@ namespace hotstate::client {
 // Throws std::runtime_error (with the path and reason) when the file cannot be written.
 void write_cache(const std::string& path, const State& state, const std::vector<Selector>& selectors);
 
+// Removes the cache file at `path` and the temporary files interrupted writes left next to
+// it ("<name>.tmp.<pid>"). Nothing to remove (no file, or no such directory) is success.
+// Never removes a directory. Throws std::runtime_error (with the path and reason) when a
+// file is there but cannot be removed.
+void wipe_cache(const std::string& path);
+
 // The cached state, or nullopt with `problem` set when the file is absent (problem
 // empty), unreadable, corrupt, truncated, of another format, or for other selectors.
 std::optional<StatePtr> read_cache(const std::string& path, const std::vector<Selector>& selectors,

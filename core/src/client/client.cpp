@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "client_core.hpp"
+#include "fork_guard.hpp"
 #include "hotstate/names.hpp"
 #include "hotstate/value.hpp"
 
@@ -62,30 +63,68 @@ Client::Client(ClientOptions options) {
     invalid(e.what());  // a URL the client cannot use
   }
   core_->start();
+  live_.store(core_.get(), std::memory_order_release);
 }
 
 Client::~Client() { close(); }
 
 void Client::close() {
-  if (core_) core_->close();
+  Core* core = live_.load(std::memory_order_acquire);
+  if (!core) return;
+  // In a child of fork(): retire the inherited core without starting a new one.
+  if (core->fork_generation.load(std::memory_order_relaxed) != client::fork_generation())
+    core = &adopt_after_fork(false);
+  core->close();
+}
+
+Client::Core& Client::core() const {
+  Core* core = live_.load(std::memory_order_acquire);
+  if (core->fork_generation.load(std::memory_order_relaxed) == client::fork_generation()) [[likely]]
+    return *core;
+  return adopt_after_fork(true);
+}
+
+Client::Core& Client::adopt_after_fork(bool start) const {
+  std::lock_guard lock(client::rebirth_mutex());
+  Core* inherited = live_.load(std::memory_order_relaxed);
+  std::uint64_t here = client::fork_generation();
+  if (inherited->fork_generation.load(std::memory_order_relaxed) == here) return *inherited;  // another thread did
+  client::keep_forever(core_);  // its std::threads name threads that do not exist here
+  if (start && !inherited->closing) {
+    try {
+      auto reborn = std::make_shared<Core>(inherited->options);
+      reborn->start_in_child(*inherited);
+      inherited->release_inherited();
+      core_ = std::move(reborn);
+      live_.store(core_.get(), std::memory_order_release);
+      return *core_;
+    } catch (const std::exception& e) {
+      // Reads keep answering from the inherited replica; the status says why it is CLOSED.
+      inherited->release_inherited(std::string("cannot restart after fork(): ") + e.what());
+    }
+  } else {
+    inherited->release_inherited();
+  }
+  inherited->fork_generation.store(here, std::memory_order_relaxed);
+  return *inherited;
 }
 
 RecordPtr Client::get(std::string_view collection, std::string_view key) const {
-  return core_->cell.current().find_shared(collection, key);
+  return core().cell.current().find_shared(collection, key);
 }
 
 std::optional<std::string> Client::get_json(std::string_view collection, std::string_view key) const {
-  const auto& state = core_->cell.current();
+  const auto& state = core().cell.current();
   const Record* record = state.find(collection, key);
   if (!record) return std::nullopt;
   return flex_to_json(record->value);
 }
 
 std::vector<RecordPtr> Client::scan(std::string_view collection, std::string_view prefix) const {
-  return core_->cell.current().scan(collection, prefix);
+  return core().cell.current().scan(collection, prefix);
 }
 
-ReadTxn Client::read() const { return ReadTxn(core_->cell.current_shared()); }
+ReadTxn Client::read() const { return ReadTxn(core().cell.current_shared()); }
 
 std::uint64_t ReadTxn::revision() const { return state_->revision; }
 std::uint64_t ReadTxn::epoch() const { return state_->epoch; }
@@ -109,32 +148,32 @@ std::vector<RecordPtr> ReadTxn::scan_shared(std::string_view collection, std::st
   return state_->scan(collection, prefix);
 }
 
-ClientStatus Client::status() const { return core_->status_snapshot(); }
+ClientStatus Client::status() const { return core().status_snapshot(); }
 
 bool Client::wait_ready(std::chrono::milliseconds timeout) const {
-  return core_->wait_until(timeout, [](const ClientStatus& s) {
+  return core().wait_until(timeout, [](const ClientStatus& s) {
     return s.state == LinkState::Live || s.state == LinkState::Closed;
-  }) && core_->status_snapshot().state == LinkState::Live;
+  }) && core().status_snapshot().state == LinkState::Live;
 }
 
 bool Client::wait_for_revision(std::uint64_t revision, std::chrono::milliseconds timeout) const {
-  return core_->wait_until(timeout, [&](const ClientStatus& s) { return s.revision >= revision; });
+  return core().wait_until(timeout, [&](const ClientStatus& s) { return s.revision >= revision; });
 }
 
-void Client::reconnect_now() { core_->reconnect_now(); }
+void Client::reconnect_now() { core().reconnect_now(); }
 
 SubscriptionId Client::on_change(ChangeFilter filter, ChangeCallback callback) {
   if (!callback) invalid("on_change needs a callback");
   if (!filter.collection.empty() && !valid_collection(filter.collection))
     invalid("filter collection \"" + filter.collection + "\" is not a valid collection name");
-  return core_->dispatcher->add_change(std::move(filter), std::move(callback));
+  return core().dispatcher->add_change(std::move(filter), std::move(callback));
 }
 
 SubscriptionId Client::on_status(StatusCallback callback) {
   if (!callback) invalid("on_status needs a callback");
-  return core_->dispatcher->add_status(std::move(callback));
+  return core().dispatcher->add_status(std::move(callback));
 }
 
-void Client::unsubscribe(SubscriptionId id) { core_->dispatcher->remove(id); }
+void Client::unsubscribe(SubscriptionId id) { core().dispatcher->remove(id); }
 
 }  // namespace hotstate

@@ -12,7 +12,10 @@
 #include <cstdio>
 #include <utility>
 
+#include <unistd.h>
+
 #include "cache_file.hpp"
+#include "fork_guard.hpp"
 #include "net/plain_or_tls_stream.hpp"
 #include "net/tls_client.hpp"
 
@@ -48,6 +51,22 @@ RecordPtr record_from_wire(const wire::Record& r) {
 
 void warn(const std::string& message) { std::fprintf(stderr, "hotstate: %s\n", message.c_str()); }
 
+std::string epoch_text(std::uint64_t epoch) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(epoch));
+  return text;
+}
+
+// The replica held another history than the server's (a cache file of another server, or
+// a server whose data was replaced): the whole replica was replaced. `cache_path` is set
+// when the replaced state came from the offline cache.
+std::string other_history_text(std::uint64_t replica_epoch, std::uint64_t server_epoch,
+                               const std::string& cache_path) {
+  std::string what = cache_path.empty() ? "the replica" : "the offline cache " + cache_path;
+  return what + " belonged to another history (epoch " + epoch_text(replica_epoch) + ", the server's is " +
+         epoch_text(server_epoch) + "); replaced it with the server's state";
+}
+
 // The server answered the upgrade with an HTTP error (503 at --max-connections, 400 from a
 // TLS port spoken to in plain text, ...): its JSON error message says why.
 std::string refusal_text(const beast::websocket::response_type& response) {
@@ -73,21 +92,31 @@ awaitable<void> tls_handshake(net::PlainOrTlsStream& stream, const net::ServerUr
 
 }  // namespace
 
-Client::Core::Core(ClientOptions opts) : options(std::move(opts)) {
+Client::Core::Core(ClientOptions opts) : fork_generation(client::fork_generation()), options(std::move(opts)) {
   for (const auto& url : options.urls) servers.push_back(net::parse_server_url(url));
   bool any_tls = std::any_of(servers.begin(), servers.end(), [](const auto& s) { return s.tls; });
   // A CA file is checked even without an https:// URL: a typo should not wait for one.
   if (any_tls || !options.ca_file.empty()) tls_context = net::make_client_tls_context(options.ca_file);
   state = std::make_shared<client::State>();
   status.state = LinkState::Connecting;
+  dispatcher = std::make_shared<client::Dispatcher>(options.callback_queue_limit);
+  client::register_for_fork(this);  // last: a throw above leaves nothing registered
 }
 
+Client::Core::~Core() { client::unregister_for_fork(this); }
+
 void Client::Core::start() {
-  dispatcher = std::make_shared<client::Dispatcher>(options.callback_queue_limit);
-  dispatcher->start();
   if (!options.cache_path.empty()) {
     std::string problem;
-    if (auto cached = client::read_cache(options.cache_path, options.selectors, problem)) {
+    std::optional<client::StatePtr> cached;
+    try {
+      cached = client::read_cache(options.cache_path, options.selectors, problem);
+    } catch (const std::exception& e) {
+      // read_cache reports what it expects as `problem`; anything else (out of memory
+      // for a huge file, ...) must not stop the start either.
+      problem = "ignoring offline cache " + options.cache_path + ": " + e.what();
+    }
+    if (cached) {
       state = *cached;
       cell.publish(state);
       cached_epoch = state->epoch;
@@ -103,10 +132,60 @@ void Client::Core::start() {
       std::lock_guard lock(status_mutex);
       status.last_error = problem;
     }
-    cache_thread = std::thread([self = shared_from_this()] { self->cache_loop(); });
   }
+  launch();
+}
+
+void Client::Core::launch() {
+  dispatcher->start();
+  if (!options.cache_path.empty())
+    cache_thread = std::thread([self = shared_from_this()] { self->cache_loop(); });
   asio::co_spawn(io, run(), asio::detached);
   io_thread = std::thread([self = shared_from_this()] { self->io.run(); });
+}
+
+void Client::Core::lock_for_fork() {
+  cell.lock_for_fork();
+  status_mutex.lock();
+  dispatcher->lock_for_fork();
+}
+
+void Client::Core::unlock_after_fork() {
+  dispatcher->unlock_after_fork();
+  status_mutex.unlock();
+  cell.unlock_after_fork();
+}
+
+void Client::Core::start_in_child(Core& inherited) {
+  // The inherited locks are free here (fork_guard.cpp) and none of its threads exists.
+  state = inherited.cell.current_shared();
+  cell.publish(state);
+  // Already in the cache file (or about to be, by the parent): not rewritten until it moves.
+  cached_epoch = state->epoch;
+  cached_revision = state->revision;
+  {
+    std::scoped_lock lock(status_mutex, inherited.status_mutex);
+    status = inherited.status;
+  }
+  // The replica carries over; the link is this process's own, counted from zero.
+  status.state = LinkState::Connecting;
+  status.connects = 0;
+  status.reconnect_attempts = 0;
+  status.last_error.clear();
+  dispatcher->adopt_subscriptions(*inherited.dispatcher);
+  launch();
+}
+
+void Client::Core::release_inherited(std::string why) {
+  closing = true;
+  {
+    std::lock_guard lock(status_mutex);
+    if (link_fd >= 0) ::close(link_fd);  // the parent's socket stays open in the parent
+    link_fd = -1;
+    status.state = LinkState::Closed;
+    if (!why.empty()) status.last_error = std::move(why);
+  }
+  client::unregister_for_fork(this);
 }
 
 void Client::Core::close() {
@@ -245,14 +324,25 @@ awaitable<void> Client::Core::session(const net::ServerUrl& server) {
   beast::websocket::stream<net::PlainOrTlsStream> ws(
       server.tls ? net::PlainOrTlsStream(beast::tcp_stream(io), *tls_context)
                  : net::PlainOrTlsStream(beast::tcp_stream(io)));
-  close_link = [&ws] { beast::get_lowest_layer(ws).close(); };
+  close_link = [this, &ws] {
+    std::lock_guard lock(status_mutex);  // see link_fd
+    link_fd = -1;
+    beast::get_lowest_layer(ws).close();
+  };
   struct ClearLink {
     Core* core;
-    ~ClearLink() { core->close_link = nullptr; }
+    ~ClearLink() {
+      if (core->close_link) core->close_link();  // before `ws` goes: closed under the lock too
+      core->close_link = nullptr;
+    }
   } clear_link{this};
   if (closing) co_return;
   beast::get_lowest_layer(ws).expires_after(options.connect_timeout);
   co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_awaitable);
+  {
+    std::lock_guard lock(status_mutex);
+    link_fd = beast::get_lowest_layer(ws).socket().native_handle();
+  }
   beast::get_lowest_layer(ws).socket().set_option(asio::ip::tcp::no_delay(true));
   if (server.tls) co_await tls_handshake(ws.next_layer(), server);
   beast::websocket::response_type upgrade;
@@ -385,6 +475,7 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
     }
     case wire::Message::SnapshotBegin: {
       const auto* begin = frame.message_as_SnapshotBegin();
+      refuse_going_back(begin->epoch(), begin->revision());
       snapshot.emplace(begin->epoch(), begin->revision());
       snapshot_reset = begin->reset() || (state->epoch != 0 && state->epoch != begin->epoch()) || state->keys > 0;
       set_state(LinkState::Syncing);
@@ -396,18 +487,26 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
       return;
     case wire::Message::SnapshotEnd: {
       if (!snapshot) throw LinkError("SnapshotEnd outside a snapshot");
+      refuse_going_back(snapshot->epoch(), frame.message_as_SnapshotEnd()->revision());
       snapshot->set_revision(frame.message_as_SnapshotEnd()->revision());
       client::StatePtr before = state;
       bool had_state = before->epoch != 0;
       std::uint64_t sequence = dispatcher->reserve_sequence();
       publish(snapshot->build());
       snapshot.reset();
+      std::string other_history;
       {
         std::lock_guard lock(status_mutex);
+        if (had_state && before->epoch != state->epoch) {
+          other_history = other_history_text(before->epoch, state->epoch,
+                                             status.source == DataSource::Cache ? options.cache_path : "");
+          status.last_error = other_history;
+        }
         status.source = DataSource::Server;
         status.server_revision = std::max(status.server_revision, state->revision);
         if (had_state && snapshot_reset) ++status.resets;
       }
+      if (!other_history.empty()) warn(other_history);
       // Callbacks learn only what differs between what they saw and the new state.
       dispatcher->post_changes(sequence, before, state, state->revision, had_state && snapshot_reset, {});
       mark_live();
@@ -482,6 +581,17 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
   }
 }
 
+// Within one epoch a replica never goes back in time: a server that offers an older state
+// than this replica holds lost history (an older copy of its data directory) or lags. The
+// newer state is kept and the link dropped; the client retries with backoff until the
+// server has caught up. A new epoch is the only way back, and it counts as a reset.
+void Client::Core::refuse_going_back(std::uint64_t epoch, std::uint64_t revision) const {
+  if (epoch != state->epoch || revision >= state->revision) return;
+  throw LinkError("server is behind this replica (snapshot at revision " + std::to_string(revision) +
+                  " of the same epoch, replica at " + std::to_string(state->revision) +
+                  "): keeping the newer state and retrying");
+}
+
 void Client::Core::cache_loop() {
   std::unique_lock lock(cache_mutex);
   while (!closing) {
@@ -494,6 +604,7 @@ void Client::Core::cache_loop() {
 }
 
 void Client::Core::write_cache_now() {
+  std::lock_guard file_lock(cache_file_mutex);
   client::StatePtr current = cell.current_shared();
   if (current->epoch == 0) return;  // nothing received yet: keep whatever file is there
   if (current->epoch == cached_epoch && current->revision == cached_revision) return;
@@ -501,11 +612,26 @@ void Client::Core::write_cache_now() {
     client::write_cache(options.cache_path, *current, options.selectors);
     cached_epoch = current->epoch;
     cached_revision = current->revision;
+    if (!cache_write_failure.empty()) warn("offline cache " + options.cache_path + " written again");
+    cache_write_failure.clear();
   } catch (const std::exception& e) {
-    warn(std::string("offline cache not written: ") + e.what());
+    // Retried at every interval; the same failure again is not logged again.
+    std::string failure = std::string("offline cache not written: ") + e.what();
+    if (failure != cache_write_failure) warn(failure + " (retrying every interval)");
+    cache_write_failure = failure;
     std::lock_guard lock(status_mutex);
-    status.last_error = e.what();
+    status.last_error = failure;
   }
+}
+
+void Client::Core::wipe_cache() {
+  std::lock_guard file_lock(cache_file_mutex);
+  client::wipe_cache(options.cache_path);
+  // Not written again for the state it held: the caller wanted it gone, and writing the
+  // same state back at the next interval would undo the wipe. The next change is written.
+  client::StatePtr current = cell.current_shared();
+  cached_epoch = current->epoch;
+  cached_revision = current->revision;
 }
 
 }  // namespace hotstate

@@ -29,8 +29,24 @@ namespace hotstate {
 
 struct Client::Core : std::enable_shared_from_this<Client::Core> {
   explicit Core(ClientOptions options);
+  ~Core();
   void start();
   void close();
+
+  // ---- fork() (fork_guard.hpp) ----
+  // The generation of the process this core runs in; another value means the core was
+  // inherited through fork() and its threads do not exist here.
+  std::atomic<std::uint64_t> fork_generation;
+  // Taken in the parent just before fork(), released on both sides after it.
+  void lock_for_fork();
+  void unlock_after_fork();
+  // In a child, on a fresh core with the same options: serve the inherited replica at
+  // once and resume the stream from its (epoch, revision), with the inherited callbacks.
+  void start_in_child(Core& inherited);
+  // In a child: gives up an inherited core for good. Closes only the child's copy of its
+  // socket (never a shutdown or a WebSocket close: the link is the parent's, still live),
+  // and never touches its threads, timers or condition variables.
+  void release_inherited(std::string why = {});
 
   // ---- shared with reader threads ----
   client::StateCell cell;
@@ -53,11 +69,13 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   // next one starts from), so every batch is an exact step between two states.
   void handle_frame(const wire::Frame& frame, client::StateBuilder*& delta, std::vector<ChangeBatch>& batches,
                     std::vector<client::StatePtr>& batch_ends);
+  void refuse_going_back(std::uint64_t epoch, std::uint64_t revision) const;
   void publish(client::StatePtr next);
   void set_state(LinkState state, std::string error = {});
   // The replica is current with the server: LIVE, and the backoff counters start over.
   void mark_live();
   void reconnect_now();
+  void launch();  // starts the dispatcher, cache writer and I/O threads
 
   boost::asio::io_context io;
   std::thread io_thread;
@@ -67,6 +85,9 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   boost::asio::steady_timer watchdog_timer{io};
   // Closes the open link (set while a session runs; the WebSocket stays in client_core.cpp).
   std::function<void()> close_link;
+  // The open link's socket (-1: none), guarded by status_mutex, so a fork never copies
+  // a number the parent has just closed (and may reuse): a child closes its copy.
+  int link_fd = -1;
   std::uint64_t link_number = 0;   // increases per connection (ends watchdogs of old links)
   std::chrono::steady_clock::time_point last_frame;
   std::chrono::steady_clock::time_point live_since;
@@ -87,11 +108,20 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   std::optional<std::chrono::steady_clock::time_point> last_contact;
 
   // ---- cache writer ----
+  // The cache thread writes a snapshot of the published state (cell.current_shared()):
+  // readers never wait for cache I/O, and no lock of theirs is held while it runs.
   std::mutex cache_mutex;
   std::condition_variable cache_wake;
   void cache_loop();
   void write_cache_now();
-  std::uint64_t cached_epoch = 0, cached_revision = 0;
+  // Removes the file; the next write comes when the replica next changes (client.hpp).
+  void wipe_cache();
+  // Orders writes of the file and wipes (cache thread, close(), wipe_cache() callers) and
+  // guards the fields below.
+  std::mutex cache_file_mutex;
+  std::uint64_t cached_epoch = 0, cached_revision = 0;  // what the file holds (or held when wiped)
+  // The last write failure, so a failure repeated every interval is logged once.
+  std::string cache_write_failure;
 };
 
 }  // namespace hotstate

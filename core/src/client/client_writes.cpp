@@ -73,16 +73,16 @@ net::HeaderList condition(std::optional<std::uint64_t> if_revision) {
 
 std::uint64_t Client::put(std::string_view collection, std::string_view key, std::string_view json,
                           std::optional<std::uint64_t> if_revision) {
-  return send(*core_, {net::Method::put, record_target(collection, key), std::string(json), condition(if_revision)});
+  return send(core(), {net::Method::put, record_target(collection, key), std::string(json), condition(if_revision)});
 }
 
 std::uint64_t Client::del(std::string_view collection, std::string_view key,
                           std::optional<std::uint64_t> if_revision) {
-  return send(*core_, {net::Method::del, record_target(collection, key), std::nullopt, condition(if_revision)});
+  return send(core(), {net::Method::del, record_target(collection, key), std::nullopt, condition(if_revision)});
 }
 
 std::uint64_t Client::txn(std::string_view txn_json) {
-  return send(*core_, {net::Method::post, "/v1/txn", std::string(txn_json), {}});
+  return send(core(), {net::Method::post, "/v1/txn", std::string(txn_json), {}});
 }
 
 }  // namespace hotstate

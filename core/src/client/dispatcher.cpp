@@ -59,6 +59,16 @@ SubscriptionId Dispatcher::add_status(StatusCallback callback) {
   return next_id_++;
 }
 
+void Dispatcher::adopt_subscriptions(Dispatcher& inherited) {
+  // Moved, not shared: the inherited dispatcher is never destroyed in the child, and a
+  // subscription's resources (a C caller's free_user_data) go when this one drops it.
+  std::scoped_lock lock(mutex_, inherited.mutex_);
+  subscriptions_ = std::move(inherited.subscriptions_);
+  next_id_ = inherited.next_id_;
+  next_sequence_ = inherited.next_sequence_;
+  newest_subscription_ = inherited.newest_subscription_;
+}
+
 void Dispatcher::remove(SubscriptionId id) {
   std::unique_lock lock(mutex_);
   subscriptions_.erase(id);

@@ -46,6 +46,13 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // Stops after the callback now running; pending events are dropped. Joins the thread
   // unless called from it (then the thread ends by itself once the callback returns).
   void stop();
+  // In a forked child, before start(): takes over the subscriptions of the dispatcher the
+  // child inherited (whose thread does not exist there), with their ids and order.
+  void adopt_subscriptions(Dispatcher& inherited);
+  // Held across fork() (fork_guard.hpp), so the child finds the registry whole and free.
+  void lock_for_fork() { mutex_.lock(); }
+  void unlock_after_fork() { mutex_.unlock(); }
+
   bool on_dispatcher_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
  private:

@@ -27,6 +27,11 @@ class StateCell {
   // The current state as an owning pointer (for ReadTxn): one reference count more, no lock.
   StatePtr current_shared() const;
 
+  // Held across fork() (fork_guard.hpp): the child must not inherit it locked by a
+  // publish in flight.
+  void lock_for_fork() { mutex_.lock(); }
+  void unlock_after_fork() { mutex_.unlock(); }
+
  private:
   const StatePtr& cached() const;  // the calling thread's entry, refreshed when stale
 

@@ -239,8 +239,12 @@ void StreamSession::on_subscribe(const wire::Subscribe& subscribe) {
 
   const auto& store = server_.store();
   const wire::Position* resume = subscribe.resume();
+  if (resume && resume->epoch() == store.epoch() && resume->revision() > store.revision()) {
+    refuse_resume_ahead(resume->revision());
+    return;
+  }
   if (resume && resume->epoch() == store.epoch() && resume->revision() >= store.horizon()) {
-    // Inside the retained history (or ahead of this server: wait for it, never go back).
+    // Inside the retained history: only the missed changes.
     position_ = resume->revision();
     sync_ = Sync::CatchUp;
     ++server_.metrics().catchups;
@@ -249,6 +253,27 @@ void StreamSession::on_subscribe(const wire::Subscribe& subscribe) {
     begin_snapshot(resume != nullptr);
   }
   pump();
+}
+
+// A client holds revisions of this epoch that this server does not: the server lost them
+// (its data directory was restored from an older copy, or it is a lagging copy). Serving a
+// snapshot would roll the client back in time, and waiting on this link would deliver the
+// server's next writes at revisions the client already holds under other contents. So the
+// resume is refused: the client keeps its newer state and retries with backoff, and the
+// operator is told how to make this server's state authoritative (docs/server.md,
+// "Restoring a backup").
+void StreamSession::refuse_resume_ahead(std::uint64_t client_revision) {
+  const auto& store = server_.store();
+  std::string message = "this server is at revision " + std::to_string(store.revision()) +
+                        " of the epoch, behind the client's " + std::to_string(client_revision) +
+                        " (restored from an older copy?): the client keeps its newer state and retries";
+  log(LogLevel::Warn, "client is ahead of this server",
+      {{"peer", peer_},
+       {"client_revision", std::to_string(client_revision)},
+       {"server_revision", std::to_string(store.revision())},
+       {"hint", "if this data is meant to replace what clients hold, stop the server and run "
+                "hotstated --data-dir DIR --renew-epoch once"}});
+  fail("server_behind", std::move(message), protocol::close_code::kServerBehind);
 }
 
 void StreamSession::on_unsubscribe() {
@@ -489,7 +514,9 @@ void StreamSession::on_written(beast::error_code ec, std::size_t bytes) {
 
 void StreamSession::fail(std::string_view code, std::string message, std::uint16_t close_code) {
   if (phase_ == Phase::Closing || phase_ == Phase::Dead) return;
-  if (code != "going_away") {
+  if (code == "server_behind") {
+    server_.metrics().count_refusal(code);  // the server's state is at fault, not the peer
+  } else if (code != "going_away") {
     ++server_.metrics().protocol_errors;
     server_.metrics().count_refusal(code);
     log(LogLevel::Info, "stream protocol error",

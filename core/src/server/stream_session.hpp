@@ -75,6 +75,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void handle_frame(const wire::Frame& frame);
   void on_hello(const wire::Hello& hello);
   void on_subscribe(const wire::Subscribe& subscribe);
+  void refuse_resume_ahead(std::uint64_t client_revision);
   void on_unsubscribe();
 
   void begin_snapshot(bool reset);

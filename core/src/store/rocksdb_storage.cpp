@@ -293,7 +293,7 @@ rocksdb::Options engine_options(bool create) {
 
 class RocksDbStorage final : public Storage {
  public:
-  RocksDbStorage(fs::path dir, RocksDbOptions options) : dir_(std::move(dir)) {
+  RocksDbStorage(fs::path dir, RocksDbOptions options) : dir_(std::move(dir)), renew_epoch_(options.renew_epoch) {
     commit_options_.sync = options.sync;
   }
 
@@ -315,7 +315,9 @@ class RocksDbStorage final : public Storage {
     if (!status.ok()) refuse_status(dir_, status, "opening its RocksDB database");
     db_.reset(db);
     try {
-      return load(files);
+      RecoveredState state = load(files);
+      if (renew_epoch_) renew_epoch(state);
+      return state;
     } catch (const format::FormatError& error) {
       refuse_corrupt(dir_, error.what());
     }
@@ -424,6 +426,19 @@ class RocksDbStorage final : public Storage {
     if (!status.ok()) refuse_status(dir_, status, "writing its epoch");
   }
 
+  // Records, revisions and change log stay; only the name of the history changes, so a
+  // client holding anything of the old epoch takes a reset to this state.
+  void renew_epoch(RecoveredState& state) {
+    std::uint64_t next = random_u64();
+    while (next == state.epoch) next = random_u64();
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    rocksdb::Status status = db_->Put(sync, format::kMetaEpochKey, format::encode_u64(next));
+    if (!status.ok()) refuse_status(dir_, status, "writing its new epoch");
+    state.replaced_epoch = state.epoch;
+    state.epoch = next;
+  }
+
   std::uint64_t required_meta(std::string_view key) {
     auto value = get_meta(key);
     if (!value) refuse_corrupt(dir_, "meta key '" + std::string(key) + "' is missing");
@@ -493,6 +508,7 @@ class RocksDbStorage final : public Storage {
 
   fs::path dir_;
   int lock_fd_ = -1;
+  bool renew_epoch_ = false;
   rocksdb::WriteOptions commit_options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::uint64_t last_revision_ = 0;  // the committer's; set by open()

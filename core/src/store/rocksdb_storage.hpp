@@ -14,6 +14,11 @@ struct RocksDbOptions {
   // benchmark turns this off: without it a power loss can lose acknowledged writes
   // (a killed process cannot; the bytes are already in the OS).
   bool sync = true;
+  // Give the directory a new epoch when it is opened (hotstated --renew-epoch, after
+  // restoring an older copy): every client then takes a reset to this state instead of
+  // waiting for the server to pass the revisions it already holds. The old epoch is
+  // reported in RecoveredState::replaced_epoch.
+  bool renew_epoch = false;
 };
 
 // The directory is created when missing; nothing is read or written before open().

@@ -23,6 +23,7 @@ struct RecoveredState {
   std::uint64_t revision = 0;
   std::vector<RecordPtr> records;
   std::vector<CommittedTxnPtr> changelog;  // oldest first, contiguous, ending at `revision`
+  std::uint64_t replaced_epoch = 0;        // non-zero when open() gave the history a new epoch
 };
 
 class Storage {

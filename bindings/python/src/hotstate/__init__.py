@@ -13,6 +13,7 @@ See docs/python.md.
 
 from ._native import Record, version as _native_version
 from ._changes import Change, ChangeBatch
+from ._cache import wipe_cache
 from ._client import Client, Selector, Snapshot, Subscription
 from ._errors import (
     ChangesOverflowError,
@@ -21,6 +22,7 @@ from ._errors import (
     HotstateError,
     InternalError,
     InvalidArgumentError,
+    LocalFileError,
     NoMemoryError,
     NotFoundError,
     PermissionDeniedError,
@@ -48,6 +50,7 @@ __all__ = [
     "InternalError",
     "InvalidArgumentError",
     "LinkState",
+    "LocalFileError",
     "NoMemoryError",
     "NotFoundError",
     "Put",
@@ -61,4 +64,5 @@ __all__ = [
     "TimeoutError",
     "TypeMismatchError",
     "UnavailableError",
+    "wipe_cache",
 ]

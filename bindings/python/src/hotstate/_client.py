@@ -16,13 +16,12 @@ from typing import (
     Tuple,
     TypeVar,
     Union,
-    cast,
     overload,
 )
 
 from . import _native, _process
 from ._changes import ChangeBatch, ChangeCallback, ChangeQueue, NativePairs, batch_from_native
-from ._errors import ClosedError, InvalidArgumentError, NotFoundError
+from ._errors import InvalidArgumentError, NotFoundError
 from ._status import Status
 from ._txn import IfRevision, Op, txn_json
 from ._values import to_json
@@ -126,19 +125,6 @@ class Snapshot:
         self.close()
 
 
-class _Retired:
-    """Stands in for the native client of a client inherited through fork()."""
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        def refuse(*args: Any, **kwargs: Any) -> Any:
-            raise ClosedError(
-                "this client was opened before fork(); it cannot be used in the child process. "
-                "Open a new hotstate.Client after forking."
-            )
-
-        return refuse
-
-
 class Client:
     """A local replica of the selected collections, fed by one stream to hotstated.
 
@@ -229,13 +215,6 @@ class Client:
 
     def _close_at_exit(self) -> None:
         self.close()
-
-    def _retire_after_fork(self) -> Any:
-        handle, self._native = self._native, cast(_native.Client, _Retired())
-        self.get = self._native.get  # type: ignore[method-assign]
-        self.view = self._native.view  # type: ignore[method-assign]
-        self._closed = True
-        return handle
 
     # ---- local reads ---------------------------------------------------------------
 
@@ -413,3 +392,14 @@ class Client:
             deliver, collection=collection, prefix=prefix, key=key, every_write=bool(every_write)
         )
         return Subscription(self, sub_id)
+
+    # ---- offline cache -------------------------------------------------------------
+
+    def wipe_cache(self) -> None:
+        """Removes this client's offline cache file (and temporary files of interrupted
+        writes). The replica and reads are untouched. The file is not written again for
+        the state the replica holds now, only after its next change, and never once the
+        client is closed: close, then wipe, to be rid of it. Works after close().
+        InvalidArgumentError without a cache_path; LocalFileError when a file is there but
+        cannot be removed. Waits (without the GIL) for a cache write in progress."""
+        self._native.wipe_cache()

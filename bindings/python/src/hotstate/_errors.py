@@ -87,6 +87,13 @@ class PermissionDeniedError(HotstateError, PermissionError):
     status, code = "HS_ERR_PERMISSION_DENIED", 11
 
 
+class LocalFileError(HotstateError, OSError):
+    """A local file could not be changed: the offline cache file or a leftover temporary
+    file of it could not be removed (the message names the file and the reason)."""
+
+    status, code = "HS_ERR_IO", 12
+
+
 class ChangesOverflowError(HotstateError):
     """An async change iterator fell further behind than its max_pending allowed."""
 
@@ -107,6 +114,7 @@ _BY_CODE: dict[int, type[HotstateError]] = {
         NoMemoryError,
         InternalError,
         PermissionDeniedError,
+        LocalFileError,
     )
 }
 

@@ -1,37 +1,30 @@
-"""Process life: open clients are closed at interpreter exit, and a client inherited
-through fork() is retired in the child instead of hanging it.
+"""Process life: open clients are closed at interpreter exit.
 
-A forked child has a copy of the client's memory but none of its threads (I/O,
-callbacks), and locks that those threads held at the moment of fork() stay locked
-forever. Touching such a client could hang the child, so in the child every call on it
-raises ClosedError, and its native handle is deliberately never freed (freeing joins
-threads that do not exist there). Open clients after fork (e.g. gunicorn's post_fork hook,
-or lazily on first use in each worker).
+fork() needs nothing here: the native client handles it. A client opened before
+os.fork() (gunicorn's pre-fork model) keeps working in the child: its first use there
+serves the inherited replica at once and starts the child's own threads and connection,
+resuming from the inherited revision (docs/python.md, "fork()").
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import weakref
-from typing import Any, Protocol
+from typing import Protocol
 
 
-class _Retirable(Protocol):
+class _Closable(Protocol):
     def _close_at_exit(self) -> None: ...
 
-    def _retire_after_fork(self) -> Any: ...
+
+_open_clients: "weakref.WeakSet[_Closable]" = weakref.WeakSet()
 
 
-_open_clients: "weakref.WeakSet[_Retirable]" = weakref.WeakSet()
-_inherited_handles: list[Any] = []  # native handles of forked-away clients: never freed
-
-
-def track(client: _Retirable) -> None:
+def track(client: _Closable) -> None:
     _open_clients.add(client)
 
 
-def untrack(client: _Retirable) -> None:
+def untrack(client: _Closable) -> None:
     _open_clients.discard(client)
 
 
@@ -41,13 +34,3 @@ def _close_all_at_exit() -> None:
     # the GIL of an interpreter that is going away.
     for client in list(_open_clients):
         client._close_at_exit()
-
-
-def _after_fork_in_child() -> None:
-    for client in list(_open_clients):
-        _inherited_handles.append(client._retire_after_fork())
-    _open_clients.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)

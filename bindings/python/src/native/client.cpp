@@ -208,7 +208,15 @@ ClientClass register_client(py::module_& m) {
       .def("put_json", &Client::put_json, py::arg("collection"), py::arg("key"), py::arg("json"),
            py::arg("if_revision") = py::none())
       .def("delete", &Client::remove, py::arg("collection"), py::arg("key"), py::arg("if_revision") = py::none())
-      .def("txn", &Client::txn, py::arg("json"));
+      .def("txn", &Client::txn, py::arg("json"))
+      .def("wipe_cache", [](Client& c) {
+        hs_status status;
+        {
+          py::gil_scoped_release release;  // waits for a cache write in progress
+          status = hs_client_wipe_cache(c.handle());
+        }
+        check(status);
+      });
   return cls;
 }
 

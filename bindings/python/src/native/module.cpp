@@ -3,8 +3,11 @@
 
 #include <pybind11/pybind11.h>
 
+#include <string>
+
 #include "callbacks.hpp"
 #include "client.hpp"
+#include "errors.hpp"
 #include "hotstate.h"
 #include "record.hpp"
 #include "scan.hpp"
@@ -17,6 +20,15 @@ PYBIND11_MODULE(_native, m) {
   m.attr("ABI_VERSION") = HS_ABI_VERSION;
   m.def("version", [] { return std::string(hs_version()); });
   m.def("abi_version", &hs_abi_version);
+  m.def("wipe_cache", [](const std::string& path) {
+    if (path.find('\0') != std::string::npos) hotstate_py::raise_invalid("path contains a NUL character");
+    hs_status status;
+    {
+      py::gil_scoped_release release;
+      status = hs_cache_wipe(path.c_str());
+    }
+    hotstate_py::check(status);
+  }, py::arg("path"));
   hotstate_py::register_record(m);
   auto client = hotstate_py::register_client(m);
   hotstate_py::register_status(client);
