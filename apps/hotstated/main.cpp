@@ -136,6 +136,11 @@ int main(int argc, char** argv) {
      "catch-up")
     ("max-selectors", po::value(&config.max_selectors)->default_value(config.max_selectors),
      "selectors allowed in one Subscribe")
+    ("max-concurrent-snapshots",
+     po::value(&config.max_concurrent_snapshots)->default_value(config.max_concurrent_snapshots),
+     "distinct snapshots built and sent at once (each holds one encoded copy of what it "
+     "selects); a client needing another waits in line, with heartbeats. Clients needing the "
+     "same snapshot (same selectors, same revision) share one and never wait")
     ("max-pending-writes", po::value(&config.max_pending_writes)->default_value(config.max_pending_writes),
      "writes waiting to become durable above which new writes get 503 (each holds its values "
      "in memory until then)")
@@ -183,6 +188,8 @@ int main(int argc, char** argv) {
       throw UsageError("--max-value-bytes must be 1..8388608");
     if (config.max_connections < 1) throw UsageError("--max-connections must be at least 1");
     if (config.max_selectors < 1) throw UsageError("--max-selectors must be at least 1");
+    if (config.max_concurrent_snapshots < 1 || config.max_concurrent_snapshots > 10'000)
+      throw UsageError("--max-concurrent-snapshots must be 1..10000");
     if (config.max_queue_bytes < 4096) throw UsageError("--max-queue-bytes must be at least 4096");
     if (config.tls_cert_file.empty() != config.tls_key_file.empty())
       throw UsageError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");

@@ -25,6 +25,10 @@ struct ServerConfig {
   std::size_t max_connections = 10'000;
   std::size_t max_queue_bytes = 8u << 20;   // per stream connection, before catch-up
   std::size_t max_selectors = 64;           // per Subscribe
+  // Distinct snapshots built and sent at once (each holds one encoded copy of what it
+  // selects); sessions needing another wait in a FIFO queue. Sessions needing the same
+  // snapshot share one and never wait.
+  std::size_t max_concurrent_snapshots = 8;
   std::size_t max_txn_ops = 10'000;
   // Writes accepted and waiting to become durable; more get 503 too_many_pending_writes.
   // Each holds its staged values in memory until its group commit ends.

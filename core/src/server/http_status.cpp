@@ -75,6 +75,23 @@ Response handle_metrics(Server& server, const Request& request) {
         "Snapshots sent to clients that had state (history replaced or out of the change log).",
         "counter", double(m.snapshot_resets));
   gauge(out, "hotstate_catchups_total", "Resumes served from the change log.", "counter", double(m.catchups));
+  gauge(out, "hotstate_snapshot_builds_total",
+        "Snapshots selected and encoded: once per selectors and revision, however many clients it is sent to.",
+        "counter", double(m.snapshot_builds));
+  gauge(out, "hotstate_snapshot_shares_total",
+        "Snapshots sent from an encoding built for another client (no build of their own).", "counter",
+        double(m.snapshot_shares));
+  gauge(out, "hotstate_snapshot_waits_total",
+        "Clients that had to wait for a snapshot slot (--max-concurrent-snapshots).", "counter",
+        double(m.snapshot_waits));
+  gauge(out, "hotstate_snapshot_queue_length", "Clients waiting for a snapshot slot now.", "gauge",
+        double(m.snapshot_queue_length));
+  gauge(out, "hotstate_snapshots_in_progress", "Distinct snapshots being sent now (at most --max-concurrent-snapshots).",
+        "gauge", double(m.snapshots_in_progress));
+  gauge(out, "hotstate_snapshot_chunk_reencodes_total",
+        "Snapshot chunks encoded a second time: a client needed one after it left the shared snapshot's "
+        "8 MiB of kept chunks.",
+        "counter", double(m.snapshot_chunk_reencodes));
   gauge(out, "hotstate_stream_protocol_errors_total", "Streams closed for protocol violations.",
         "counter", double(m.protocol_errors));
   gauge(out, "hotstate_stream_frames_sent_total", "Frames written to streams.", "counter", double(m.frames_sent));

@@ -36,6 +36,13 @@ struct Metrics {
   std::uint64_t snapshots = 0;
   std::uint64_t snapshot_resets = 0;
   std::uint64_t catchups = 0;
+  // Snapshot sharing and admission (SnapshotPool).
+  std::uint64_t snapshot_builds = 0;        // snapshots selected and encoded
+  std::uint64_t snapshot_shares = 0;        // snapshots sent from another session's build
+  std::uint64_t snapshot_waits = 0;         // sessions that waited for a snapshot slot
+  std::uint64_t snapshot_queue_length = 0;  // sessions waiting now
+  std::uint64_t snapshots_in_progress = 0;  // distinct snapshots being sent now
+  std::uint64_t snapshot_chunk_reencodes = 0;  // chunks encoded again (past SharedSnapshot's budget)
   std::uint64_t protocol_errors = 0;
   // Requests, frames and connections refused by a limit or by access control, by reason
   // (the error code the peer was given: unauthorized, forbidden, value_too_large, ...).

@@ -28,6 +28,7 @@ Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<Storag
       store_(std::move(storage), ChangelogRetention(config_.changelog_retain,
                                                      std::chrono::seconds(config_.changelog_retain_seconds))),
       hub_(*this, io),
+      snapshots_(*this),
       acceptor_(io),
       grace_timer_(io),
       drain_timer_(io),

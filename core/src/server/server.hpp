@@ -17,6 +17,7 @@
 #include "config.hpp"
 #include "hub.hpp"
 #include "metrics.hpp"
+#include "snapshot_pool.hpp"
 #include "store/store.hpp"
 
 namespace boost::asio::ssl {
@@ -51,6 +52,8 @@ class Server {
   // resync with a snapshot instead of receiving it as one giant delta.
   void import(CommittedTxnPtr txn);
   Hub& hub() { return hub_; }
+  // Shared snapshots and the queue of sessions waiting for one (--max-concurrent-snapshots).
+  SnapshotPool& snapshots() { return snapshots_; }
   Metrics& metrics() { return metrics_; }
   const ServerConfig& config() const { return config_; }
   // The certificate and key connections are served with; null without --tls-cert.
@@ -78,6 +81,7 @@ class Server {
   Store store_;
   Metrics metrics_;
   Hub hub_;
+  SnapshotPool snapshots_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer grace_timer_;
   boost::asio::steady_timer drain_timer_;

@@ -36,6 +36,7 @@ StreamSession::StreamSession(Server& server, net::PlainOrTlsStream&& stream, std
 
 StreamSession::~StreamSession() {
   server_.hub().remove(this);
+  server_.snapshots().cancel(*this);
   --server_.metrics().stream_connections;
   server_.metrics().stream_queue_bytes -= queued_bytes_;
   if (lagging_) --server_.metrics().lagging_clients;
@@ -281,7 +282,7 @@ void StreamSession::on_unsubscribe() {
     return;
   }
   drop_live_frames();
-  snapshot_records_.clear();
+  stop_snapshot();
   selectors_.clear();
   set_lagging(false);
   sync_ = Sync::Live;
@@ -289,31 +290,44 @@ void StreamSession::on_unsubscribe() {
 }
 
 void StreamSession::begin_snapshot(bool reset) {
-  const auto& store = server_.store();
-  snapshot_records_ = store.select(selectors_);
-  snapshot_next_ = 0;
-  snapshot_revision_ = store.revision();
+  snapshot_reset_ = reset;
+  if (auto snapshot = server_.snapshots().request(*this, selectors_)) {
+    start_snapshot(std::move(snapshot));
+    return;
+  }
+  sync_ = Sync::Queued;  // snapshot_admitted() follows
+}
+
+void StreamSession::snapshot_admitted(std::shared_ptr<SharedSnapshot> snapshot) {
+  if (phase_ != Phase::Streaming || sync_ != Sync::Queued) return;
+  start_snapshot(std::move(snapshot));
+  pump();
+}
+
+void StreamSession::start_snapshot(std::shared_ptr<SharedSnapshot> snapshot) {
+  // SnapshotBegin is this session's own (reset differs); what follows is shared.
+  auto begin = protocol::encode_snapshot_begin(snapshot->key().epoch, snapshot->revision(), snapshot_reset_);
+  snapshot_.emplace(std::move(snapshot));
   sync_ = Sync::Snapshot;
   ++server_.metrics().snapshots;
-  enqueue(protocol::encode_snapshot_begin(store.epoch(), snapshot_revision_, reset), false,
-          position_);
+  enqueue(std::move(begin), false, position_);
+}
+
+void StreamSession::stop_snapshot() {
+  snapshot_.reset();
+  server_.snapshots().cancel(*this);
 }
 
 void StreamSession::fill_from_snapshot() {
-  if (snapshot_next_ < snapshot_records_.size()) {
-    std::size_t bytes = 0, end = snapshot_next_;
-    while (end < snapshot_records_.size() && bytes < protocol::kSnapshotChunkBytes) {
-      const Record& r = *snapshot_records_[end++];
-      bytes += r.key.size() + r.value.size() + r.collection.size() + 48;
-    }
-    std::span<const RecordPtr> chunk(snapshot_records_.data() + snapshot_next_, end - snapshot_next_);
-    snapshot_next_ = end;
-    enqueue(protocol::encode_snapshot_chunk(chunk), false, position_);
+  bool last = false;
+  FramePtr frame = snapshot_->next(last);
+  if (!last) {
+    enqueue(std::move(frame), false, position_);
     return;
   }
-  snapshot_records_.clear();
-  snapshot_records_.shrink_to_fit();
-  enqueue(protocol::encode_snapshot_end(snapshot_revision_), false, snapshot_revision_);
+  std::uint64_t revision = snapshot_->revision();
+  snapshot_.reset();  // the last reader's reset frees the shared encoding
+  enqueue(std::move(frame), false, revision);
   sync_ = Sync::CatchUp;
 }
 
@@ -402,10 +416,17 @@ void StreamSession::resync() {
 }
 
 void StreamSession::on_tick() {
-  if (phase_ == Phase::Streaming && sync_ == Sync::Live && !sent_since_tick_ && queue_.empty()) {
+  if (phase_ == Phase::Streaming && !sent_since_tick_ && queue_.empty()) {
     std::uint64_t revision = server_.store().revision();
-    enqueue(server_.hub().progress_frame(revision), true, std::max(position_, revision));
-    pump();
+    if (sync_ == Sync::Live) {
+      enqueue(server_.hub().progress_frame(revision), true, std::max(position_, revision));
+      pump();
+    } else if (sync_ == Sync::Queued) {
+      // Not Progress: without a snapshot the client has no position to move. A Pong it
+      // did not ask for changes nothing, yet proves the link alive to its watchdog.
+      enqueue(protocol::encode_pong(0, revision), false, position_);
+      pump();
+    }
   }
   sent_since_tick_ = false;
 }
@@ -502,7 +523,7 @@ void StreamSession::fail(std::string_view code, std::string message, std::uint16
         {{"peer", peer_}, {"code", std::string(code)}, {"message", message}});
   }
   drop_live_frames();
-  snapshot_records_.clear();
+  stop_snapshot();
   set_lagging(false);
   enqueue(protocol::encode_error(code, message, close_code), false, position_);
   phase_ = Phase::Closing;
@@ -529,7 +550,7 @@ void StreamSession::die() {
   subscribe_deadline_.cancel();
   server_.hub().remove(this);
   set_lagging(false);
-  snapshot_records_.clear();
+  stop_snapshot();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
 }

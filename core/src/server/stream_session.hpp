@@ -3,8 +3,11 @@
 // chained deltas and the bounded outbound queue (docs/protocol.md).
 //
 // Sync modes once subscribed:
-//   Snapshot: records selected at revision R are encoded a chunk at a time as the socket
-//             drains; ends with SnapshotEnd{R}, then CatchUp.
+//   Queued:   waiting for a snapshot slot (SnapshotPool, --max-concurrent-snapshots); gets
+//             an unsolicited Pong each heartbeat meanwhile, so the client sees a live link.
+//   Snapshot: the records selected at revision R, from a SharedSnapshot (encoded once for
+//             every session that needs it at the same time), a chunk at a time as the
+//             socket drains; ends with SnapshotEnd{R}, then CatchUp.
 //   CatchUp:  once the queue is empty, everything after the connection's position is sent
 //             as one coalesced Delta (latest op per key), read from the change log; or a
 //             reset snapshot when the log no longer reaches back that far. Then Live.
@@ -22,6 +25,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +34,7 @@
 #include "net/plain_or_tls_stream.hpp"
 
 #include "access.hpp"
+#include "shared_snapshot.hpp"
 
 namespace hotstate::server {
 
@@ -51,10 +56,12 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void going_away();
   // Drops pending live frames and catches up (Hub::resync_all).
   void resync();
+  // The snapshot this session waited for (SnapshotPool): send it now.
+  void snapshot_admitted(std::shared_ptr<SharedSnapshot> snapshot);
 
  private:
   enum class Phase { AwaitHello, AwaitSubscribe, Streaming, Closing, Dead };
-  enum class Sync { Snapshot, CatchUp, Live };
+  enum class Sync { Queued, Snapshot, CatchUp, Live };
 
   struct Queued {
     protocol::FramePtr frame;
@@ -72,6 +79,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void on_unsubscribe();
 
   void begin_snapshot(bool reset);
+  void start_snapshot(std::shared_ptr<SharedSnapshot> snapshot);
+  void stop_snapshot();
   void fill_from_snapshot();
   void fill_catch_up();
   void enqueue(protocol::FramePtr frame, bool droppable, std::uint64_t chain_after);
@@ -99,9 +108,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   std::uint64_t position_ = 0;  // the revision the client is at once everything queued arrives
   bool lagging_ = false;
 
-  std::vector<RecordPtr> snapshot_records_;
-  std::size_t snapshot_next_ = 0;
-  std::uint64_t snapshot_revision_ = 0;
+  std::optional<SnapshotReader> snapshot_;  // while Sync::Snapshot
+  bool snapshot_reset_ = false;             // for the SnapshotBegin of the snapshot waited for
 
   std::deque<Queued> queue_;
   std::size_t queued_bytes_ = 0;
