@@ -14,6 +14,7 @@
 #include "hotstate/value.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "stable_port.hpp"
 #include "temp_dir.hpp"
 
 using namespace hotstate;
@@ -47,10 +48,7 @@ double metric(const ServerProcess& server, const std::string& name) {
 // client's one URL), with whatever data directory is in place by then.
 class RestartableServer {
  public:
-  explicit RestartableServer(std::string data_dir) : data_dir_(std::move(data_dir)) {
-    process_ = std::make_unique<ServerProcess>(args("127.0.0.1:0"));
-    port_ = process_->port();
-  }
+  explicit RestartableServer(std::string data_dir) : data_dir_(std::move(data_dir)), port_(stable_port()) { start(); }
   void stop() { ASSERT_EQ(process_->stop(), 0); }
   void start() { process_ = std::make_unique<ServerProcess>(args("127.0.0.1:" + std::to_string(port_))); }
   const ServerProcess& process() const { return *process_; }
@@ -61,7 +59,7 @@ class RestartableServer {
     return {"--data-dir", data_dir_, "--listen", listen, "--heartbeat-ms", "100"};
   }
   std::string data_dir_;
-  unsigned short port_ = 0;
+  unsigned short port_;
   std::unique_ptr<ServerProcess> process_;
 };
 

@@ -19,6 +19,7 @@
 #include "herd.hpp"
 #include "hotstate/value.hpp"
 #include "server_process.hpp"
+#include "stable_port.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
@@ -92,9 +93,10 @@ TEST_P(RestartHerd, EveryClientResumesByRevisionWithoutASnapshot) {
   raise_fd_limit();
   const std::size_t herd = herd_size(500);
   ScratchDir dir;
-  auto server = std::make_unique<ServerProcess>(std::vector<std::string>{"--data-dir", dir.path.string()});
-  const std::vector<std::string> restart_args{"--data-dir", dir.path.string(), "--listen",
-                                              "127.0.0.1:" + std::to_string(server->port())};
+  // The same port before and after the restart, out of reach of the herd's own sockets.
+  const std::vector<std::string> server_args{"--data-dir", dir.path.string(), "--listen",
+                                             "127.0.0.1:" + std::to_string(stable_port())};
+  auto server = std::make_unique<ServerProcess>(server_args);
   auto http = std::make_unique<HttpClient>(server->host(), server->port());
 
   ClientOptions options;
@@ -116,7 +118,7 @@ TEST_P(RestartHerd, EveryClientResumesByRevisionWithoutASnapshot) {
     server->kill_hard();
   http.reset();
   // Nothing is written while the server is down; it comes back on the same port and data.
-  server = std::make_unique<ServerProcess>(restart_args);
+  server = std::make_unique<ServerProcess>(server_args);
   const long long down_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stopped).count();
   http = std::make_unique<HttpClient>(server->host(), server->port());
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import random
 import signal
 import socket
 import subprocess
@@ -29,7 +30,7 @@ class Server:
 
     def __init__(self, extra_args: Optional[list[str]] = None) -> None:
         self.extra_args = extra_args or []
-        self.port = 0
+        self.port = stable_port()
         self.process: Optional[subprocess.Popen[str]] = None
         self.start()
 
@@ -67,6 +68,25 @@ class Server:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+def stable_port() -> int:
+    """A free loopback port below the kernel's ephemeral range, for a server that restarts on the
+    same port: while it is down, no outgoing connection (of this test or one beside it) can take a
+    port outside that range as its source port, which would make the restart fail with "address in
+    use"."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        ephemeral_low = int(f.read().split()[0])
+    low, high = max(1024, ephemeral_low - 12000), max(1025, ephemeral_low - 1)
+    for _ in range(200):
+        port = random.randint(low, high)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def free_port() -> int:
