@@ -26,8 +26,10 @@ run_ctest() { ctest --test-dir "$1" --output-on-failure -j "$jobs" --timeout 900
 if [ "${HOTSTATE_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== address + undefined-behaviour sanitizers"
   HOTSTATE_BUILD_DIR=build-asan HOTSTATE_BUILD_TYPE=Debug bash ci/build.sh -DHOTSTATE_SANITIZE=address,undefined
+  # SlowConsumerNeverBlocksWriters needs a writer that outruns a reader by far, which a
+  # sanitized server under a parallel run may not be: it runs in the normal build (step 3).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    run_ctest build-asan
+    run_ctest build-asan -E SlowConsumerNeverBlocksWriters
 
   echo "== thread sanitizer"
   HOTSTATE_BUILD_DIR=build-tsan HOTSTATE_BUILD_TYPE=Debug bash ci/build.sh -DHOTSTATE_SANITIZE=thread

@@ -16,6 +16,7 @@
 
 #include "cache_file.hpp"
 #include "fork_guard.hpp"
+#include "net/literal_endpoint.hpp"
 #include "net/plain_or_tls_stream.hpp"
 #include "net/tls_client.hpp"
 
@@ -319,8 +320,14 @@ awaitable<void> Client::Core::run() {
 
 awaitable<void> Client::Core::session(const net::ServerUrl& server) {
   set_state(LinkState::Connecting);
-  asio::ip::tcp::resolver resolver(io);
-  auto endpoints = co_await resolver.async_resolve(server.host, server.port, use_awaitable);
+  std::vector<asio::ip::tcp::endpoint> endpoints;
+  if (auto literal = net::literal_endpoint(server)) {
+    endpoints.push_back(*literal);  // no resolver (net/literal_endpoint.hpp: fork safety)
+  } else {
+    asio::ip::tcp::resolver resolver(io);
+    for (const auto& entry : co_await resolver.async_resolve(server.host, server.port, use_awaitable))
+      endpoints.push_back(entry.endpoint());
+  }
   beast::websocket::stream<net::PlainOrTlsStream> ws(
       server.tls ? net::PlainOrTlsStream(beast::tcp_stream(io), *tls_context)
                  : net::PlainOrTlsStream(beast::tcp_stream(io)));
