@@ -191,8 +191,8 @@ TEST_F(OfflineCache, DamagedFilesAreDiscardedWithAWarningThenReplacedByAGoodOne)
     EXPECT_EQ(status.source, DataSource::None) << "nothing of the bad file is served";
     EXPECT_EQ(status.keys, 0u);
     EXPECT_EQ(client.get("flags", "a"), nullptr);
-    EXPECT_NE(status.last_error.find(cache_), std::string::npos) << status.last_error;
-    EXPECT_NE(status.last_error.find(damage.reason), std::string::npos) << status.last_error;
+    // last_error said the same at start, but it is the *last* error: the first refused
+    // connection may already have replaced it. The warning is the lasting record.
     const std::string& warnings = log.text();
     EXPECT_NE(warnings.find("hotstate: ignoring offline cache " + cache_ + ": " + damage.reason), std::string::npos)
         << warnings;

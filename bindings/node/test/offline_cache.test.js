@@ -5,6 +5,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { startServer } = require('./helpers/server');
@@ -13,6 +14,25 @@ const hotstate = require('..');
 
 const { Client } = hotstate;
 const fast = { backoff: { initialMs: 20, maxMs: 100 }, cacheIntervalMs: 20 };
+
+// Accepts connections on `port` and never answers; close() drops them and frees the port.
+async function silentListener(port) {
+  const sockets = new Set();
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    close: () => new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      listener.close(resolve);
+    }),
+  };
+}
 
 function tempDir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'hotstate-node-offline-cache-'));
@@ -50,6 +70,9 @@ for (const [name, damage] of Object.entries(damages)) {
       await writeGoodCache(server, cachePath, { a: 1 });
       fs.writeFileSync(cachePath, damage.apply(fs.readFileSync(cachePath)));
       await server.stop(); // at start only the file could answer
+      // A listener that never answers holds the port: a refused connection would replace
+      // lastError (it is the last error) before it is read.
+      const silent = await silentListener(server.port);
 
       const client = cacheClient(server.url, cachePath);
       try {
@@ -59,6 +82,7 @@ for (const [name, damage] of Object.entries(damages)) {
         assert.ok(status.lastError.includes(cachePath), status.lastError);
         assert.ok(status.lastError.includes(damage.reason), status.lastError);
 
+        await silent.close();
         await server.start(); // same port, a new (empty) history
         await client.ready();
         await client.waitForRevision(await client.put('cache', 'b', 2));

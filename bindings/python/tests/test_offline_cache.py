@@ -52,9 +52,9 @@ def test_a_truncated_cache_is_ignored_with_a_warning_then_rewritten(  # type: ig
         status = c.status()
         assert status.source is hotstate.DataSource.NONE
         assert c.get(collection, "a") is None
-        assert str(cache) in status.last_error
+        # last_error said so at start too, but the first refused connection may already have
+        # replaced it (it is the last error): the warning is the lasting record.
         expected = "the file is empty" if cut == 0 else "truncated"
-        assert expected in status.last_error
         assert f"hotstate: ignoring offline cache {cache}: {expected}" in capfd.readouterr().err
 
         own_server.start()  # same port, a new (empty) history
