@@ -6,7 +6,6 @@
 // a time limit.
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
@@ -20,6 +19,7 @@
 #include "hotstate/value.hpp"
 #include "server_process.hpp"
 #include "stable_port.hpp"
+#include "temp_dir.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
@@ -39,16 +39,6 @@ constexpr auto kBackoffMax = 4000ms;
 enum class StopKind { Graceful, KillNine };
 const char* name_of(StopKind kind) { return kind == StopKind::Graceful ? "Sigterm" : "KillNine"; }
 void PrintTo(StopKind kind, std::ostream* out) { *out << name_of(kind); }
-
-struct ScratchDir {
-  std::filesystem::path path;
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hotstate-restart-herd-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path); }
-};
 
 // When each client's reconnect reached the new server (its connection count went up),
 // in milliseconds after `since`, sampled every millisecond or so.
@@ -92,9 +82,9 @@ class RestartHerd : public ::testing::TestWithParam<StopKind> {};
 TEST_P(RestartHerd, EveryClientResumesByRevisionWithoutASnapshot) {
   raise_fd_limit();
   const std::size_t herd = herd_size(500);
-  ScratchDir dir;
+  TempDir dir(std::string("restart-herd-") + name_of(GetParam()));
   // The same port before and after the restart, out of reach of the herd's own sockets.
-  const std::vector<std::string> server_args{"--data-dir", dir.path.string(), "--listen",
+  const std::vector<std::string> server_args{"--data-dir", dir.str(), "--listen",
                                              "127.0.0.1:" + std::to_string(stable_port())};
   auto server = std::make_unique<ServerProcess>(server_args);
   auto http = std::make_unique<HttpClient>(server->host(), server->port());
