@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +37,32 @@ const sockaddr_in& listener_address(int& listener) {
   return address;
 }
 
+// libFuzzer's -timeout alarm (SIGALRM every second) can interrupt a blocking connect; the
+// kernel goes on connecting, so wait for the outcome instead of calling it a failure.
+void connect_through_signals(int fd, const sockaddr_in& address) {
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) return;
+  if (errno != EINTR) fail("connect");
+  pollfd writable{fd, POLLOUT, 0};
+  while (::poll(&writable, 1, -1) < 0) {
+    if (errno != EINTR) fail("poll");
+  }
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) fail("getsockopt");
+  if (error != 0) {
+    errno = error;
+    fail("connect");
+  }
+}
+
+int accept_through_signals(int listener) {
+  for (;;) {
+    int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) return fd;
+    if (errno != EINTR) fail("accept");
+  }
+}
+
 }  // namespace
 
 LoopbackWsClient::LoopbackWsClient() {
@@ -43,9 +70,8 @@ LoopbackWsClient::LoopbackWsClient() {
   const sockaddr_in& address = listener_address(listener);
   client_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (client_fd_ < 0) fail("socket");
-  if (::connect(client_fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) fail("connect");
-  server_fd_ = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-  if (server_fd_ < 0) fail("accept");
+  connect_through_signals(client_fd_, address);
+  server_fd_ = accept_through_signals(listener);
 }
 
 LoopbackWsClient::~LoopbackWsClient() { hang_up(); }
