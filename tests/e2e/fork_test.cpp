@@ -1,6 +1,7 @@
 // fork() with an open hotstate::Client, the cases the C test (e2e_fork_test.c) leaves out:
-// many threads of a child racing to the first use of the inherited client, and a child
-// that forks again (a grandchild of the process that opened the client). Children report
+// many threads of a child racing to the first use of the inherited client, a child that
+// forks again (a grandchild of the process that opened the client), and a fork in the
+// middle of the parent's host-name lookup. Children report
 // through their exit code; the parent asserts. Figures are printed, never asserted.
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include "hotstate/value.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "slow_lookup.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
@@ -37,6 +39,7 @@ enum ChildFailure : int {
   kBadStatus = 13,       // more than one connection (a rebirth per thread), or a reset
   kGrandchildFailed = 14,
   kThrew = 15,
+  kLookupLockHeld = 16,  // the child inherited a lookup's lock held: its own would hang
 };
 
 class ForkTest : public ::testing::Test {
@@ -149,6 +152,39 @@ TEST_F(ForkTest, AChildThatForksAgain) {
   EXPECT_EQ(client_->status().connects, 1u);
   EXPECT_TRUE(client_->wait_for_revision(client_->put("forked", "k", "\"parent\""), kWait));
   EXPECT_EQ(value_of(client_->get("forked", "k")), "\"parent\"");
+}
+
+// Catches a fork() taken in the middle of the parent's host-name lookup: glibc holds
+// process-wide locks inside getaddrinfo() (slow_lookup.hpp plays one), and a child that
+// inherits one held never connects. fork() must wait for a lookup of the client's to end.
+TEST_F(ForkTest, AChildForkedDuringAHostNameLookupConnects) {
+  ClientOptions options;
+  options.urls = {"http://localhost:" + std::to_string(server_->port())};
+  options.selectors = {{"forked", ""}};
+  options.backoff_initial = 20ms;
+  options.backoff_max = 200ms;
+  Client named(options);
+  ASSERT_TRUE(named.wait_ready(kWait));
+
+  set_slow_localhost_lookups(true);
+  named.reconnect_now();
+  auto deadline = Clock::now() + kWait;
+  while (!localhost_lookup_in_progress() && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(localhost_lookup_in_progress()) << "the reconnect never looked the host up";
+  auto forking = Clock::now();
+  int code = in_child([&]() -> int {
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - forking).count();
+    std::printf("[figure] fork() during a 300 ms host-name lookup returned after %lld ms\n",
+                static_cast<long long>(waited));
+    std::fflush(stdout);  // _exit below does not flush
+    if (!lookup_lock_is_free()) return kLookupLockHeld;
+    if (value_of(named.get("forked", "k")) != "\"inherited\"") return kWrongFirstRead;
+    return follows_its_own_stream(named, "\"looked up\"");
+  });
+  set_slow_localhost_lookups(false);
+  EXPECT_EQ(code, kOk) << "see enum ChildFailure";
+  EXPECT_TRUE(named.wait_ready(kWait));
+  EXPECT_TRUE(named.wait_for_revision(named.put("forked", "k", "\"parent\""), kWait));
 }
 
 }  // namespace

@@ -16,7 +16,7 @@
 
 #include "cache_file.hpp"
 #include "fork_guard.hpp"
-#include "net/literal_endpoint.hpp"
+#include "net/resolve.hpp"
 #include "net/plain_or_tls_stream.hpp"
 #include "net/tls_client.hpp"
 
@@ -320,14 +320,11 @@ awaitable<void> Client::Core::run() {
 
 awaitable<void> Client::Core::session(const net::ServerUrl& server) {
   set_state(LinkState::Connecting);
-  std::vector<asio::ip::tcp::endpoint> endpoints;
-  if (auto literal = net::literal_endpoint(server)) {
-    endpoints.push_back(*literal);  // no resolver (net/literal_endpoint.hpp: fork safety)
-  } else {
-    asio::ip::tcp::resolver resolver(io);
-    for (const auto& entry : co_await resolver.async_resolve(server.host, server.port, use_awaitable))
-      endpoints.push_back(entry.endpoint());
-  }
+  // A host-name lookup blocks this thread (fork safety: net/resolve.hpp). Nothing else
+  // waits on it while the link is down, and close() waited for Asio's resolver thread too.
+  boost::system::error_code resolve_error;
+  auto endpoints = net::resolve_endpoints(io, server, resolve_error);
+  if (resolve_error) throw std::runtime_error("cannot resolve host '" + server.host + "': " + resolve_error.message());
   beast::websocket::stream<net::PlainOrTlsStream> ws(
       server.tls ? net::PlainOrTlsStream(beast::tcp_stream(io), *tls_context)
                  : net::PlainOrTlsStream(beast::tcp_stream(io)));

@@ -1,5 +1,7 @@
 #include "fork_guard.hpp"
 
+#include "net/resolve.hpp"
+
 #include <pthread.h>
 
 #include <algorithm>
@@ -28,9 +30,12 @@ Registry& registry() {
   return *r;
 }
 
-// The order every path takes these in: rebirth mutex, registry mutex, then each core's
-// own locks. No other code holds a core lock while waiting for one of the first two.
+// The order every path takes these in: the resolver gate, rebirth mutex, registry mutex,
+// then each core's own locks. No other code holds a core lock while waiting for one of the
+// first three. The gate comes first: a fork waits for a host-name lookup of ours in
+// progress (net/resolve.hpp) while holding nothing else.
 void before_fork() {
+  net::resolver_gate().lock();
   rebirth_mutex().lock();
   registry().mutex.lock();
   for (auto* core : registry().cores) core->lock_for_fork();
@@ -40,6 +45,7 @@ void release_after_fork() {
   for (auto* core : registry().cores) core->unlock_after_fork();
   registry().mutex.unlock();
   rebirth_mutex().unlock();
+  net::resolver_gate().unlock();
 }
 
 void after_fork_in_parent() { release_after_fork(); }

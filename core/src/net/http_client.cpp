@@ -10,7 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "net/literal_endpoint.hpp"
+#include "net/resolve.hpp"
 #include "net/plain_or_tls_stream.hpp"
 #include "net/tls_client.hpp"
 
@@ -138,17 +138,10 @@ HttpResponse HttpClient::request(Method method, const std::string& target,
     const auto deadline = Clock::now() + timeout_;
     if (!conn.open) {
       beast::error_code ec;
-      std::vector<tcp::endpoint> endpoints;
-      if (auto literal = literal_endpoint(server_)) {
-        endpoints.push_back(*literal);
-      } else {
-        tcp::resolver resolver(conn.io);
-        for (const auto& entry : resolver.resolve(server_.host, server_.port, ec)) endpoints.push_back(entry.endpoint());
-        if (ec)
-          throw NetworkError(NetworkError::Kind::cannot_connect,
-                             "cannot resolve host '" + server_.host + "' of " + server_.text + ": " +
-                                 ec.message());
-      }
+      std::vector<tcp::endpoint> endpoints = resolve_endpoints(conn.io, server_, ec);
+      if (ec)
+        throw NetworkError(NetworkError::Kind::cannot_connect,
+                           "cannot resolve host '" + server_.host + "' of " + server_.text + ": " + ec.message());
       if (server_.tls)
         conn.stream.emplace(beast::tcp_stream(conn.io), *tls_context_);
       else
