@@ -30,8 +30,10 @@ if [ "${HOTSTATE_SKIP_SANITIZERS:-0}" != 1 ]; then
   HOTSTATE_BUILD_DIR=build-asan HOTSTATE_BUILD_TYPE=Debug bash ci/build.sh -DHOTSTATE_SANITIZE=address,undefined
   # SlowConsumerNeverBlocksWriters needs a writer that outruns a reader by far, which a
   # sanitized server under a parallel run may not be. The fork test's child of a busy
-  # parent sometimes never connected under ASan (GCC 12's sanitizer allocator, we believe:
-  # it takes no lock around fork()). Both run in the normal build (step 3).
+  # parent sometimes never connected under ASan: GCC 12's libasan neither intercepts fork()
+  # nor installs pthread_atfork handlers (LLVM added them in 18: llvm-project PR 75290), so
+  # a child forked while a parent thread holds an allocator lock can block in its first
+  # malloc. Both run in the normal build (step 3).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_ctest build-asan -E 'SlowConsumerNeverBlocksWriters|^e2e_fork_test$'
 
