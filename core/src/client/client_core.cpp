@@ -237,7 +237,7 @@ void Client::Core::set_state(LinkState next, std::string error) {
   if (next != LinkState::Closed) dispatcher->post_status(copy);
 }
 
-void Client::Core::publish(client::StatePtr next) {
+void Client::Core::publish(client::StatePtr next, const std::function<void(ClientStatus&)>& also) {
   state = std::move(next);
   cell.publish(state);
   {
@@ -246,6 +246,7 @@ void Client::Core::publish(client::StatePtr next) {
     status.revision = state->revision;
     status.keys = state->keys;
     status.bytes = state->bytes;
+    if (also) also(status);
   }
   status_changed.notify_all();
 }
@@ -496,20 +497,18 @@ void Client::Core::handle_frame(const wire::Frame& frame, client::StateBuilder*&
       client::StatePtr before = state;
       bool had_state = before->epoch != 0;
       std::uint64_t sequence = dispatcher->reserve_sequence();
-      publish(snapshot->build());
-      snapshot.reset();
       std::string other_history;
-      {
-        std::lock_guard lock(status_mutex);
+      publish(snapshot->build(), [&](ClientStatus& s) {
         if (had_state && before->epoch != state->epoch) {
           other_history = other_history_text(before->epoch, state->epoch,
-                                             status.source == DataSource::Cache ? options.cache_path : "");
-          status.last_error = other_history;
+                                             s.source == DataSource::Cache ? options.cache_path : "");
+          s.last_error = other_history;
         }
-        status.source = DataSource::Server;
-        status.server_revision = std::max(status.server_revision, state->revision);
-        if (had_state && snapshot_reset) ++status.resets;
-      }
+        s.source = DataSource::Server;
+        s.server_revision = std::max(s.server_revision, state->revision);
+        if (had_state && snapshot_reset) ++s.resets;
+      });
+      snapshot.reset();
       if (!other_history.empty()) warn(other_history);
       // Callbacks learn only what differs between what they saw and the new state.
       dispatcher->post_changes(sequence, before, state, state->revision, had_state && snapshot_reset, {});

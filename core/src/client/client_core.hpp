@@ -70,7 +70,9 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   void handle_frame(const wire::Frame& frame, client::StateBuilder*& delta, std::vector<ChangeBatch>& batches,
                     std::vector<client::StatePtr>& batch_ends);
   void refuse_going_back(std::uint64_t epoch, std::uint64_t revision) const;
-  void publish(client::StatePtr next);
+  // Publishes a new replica and its figures in the status; `also` updates more of the
+  // status under the same lock, so a waiter woken for the revision sees those too.
+  void publish(client::StatePtr next, const std::function<void(ClientStatus&)>& also = {});
   void set_state(LinkState state, std::string error = {});
   // The replica is current with the server: LIVE, and the backoff counters start over.
   void mark_live();
