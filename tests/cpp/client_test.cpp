@@ -14,21 +14,13 @@
 #include "eventually.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "test_client_options.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-ClientOptions options_for(const std::string& url, std::vector<Selector> selectors = {{"flags", ""}}) {
-  ClientOptions options;
-  options.urls = {url};
-  options.selectors = std::move(selectors);
-  options.backoff_initial = 20ms;
-  options.backoff_max = 200ms;
-  return options;
-}
 
 std::string value_of(const RecordPtr& record) { return record ? flex_to_json(record->value) : "<absent>"; }
 
@@ -59,7 +51,7 @@ TEST_F(ClientTest, SyncsThenReadsLocally) {
   put("flags", "beta", R"({"on":true,"pct":12.5})");
   put("flags", "dark", "false");
   put("other", "x", "1");
-  Client client(options_for(server_->url()));
+  Client client(test_client_options(server_->url()));
   ASSERT_TRUE(client.wait_ready(10s));
   auto status = client.status();
   EXPECT_EQ(status.state, LinkState::Live);
@@ -80,7 +72,7 @@ TEST_F(ClientTest, SyncsThenReadsLocally) {
 }
 
 TEST_F(ClientTest, WritesAndReadsItsOwnWrites) {
-  Client client(options_for(server_->url()));
+  Client client(test_client_options(server_->url()));
   ASSERT_TRUE(client.wait_ready(10s));
   auto revision = client.put("flags", "new flag/é", R"({"a":[1,2]})");
   ASSERT_TRUE(client.wait_for_revision(revision, 10s));
@@ -111,7 +103,7 @@ TEST_F(ClientTest, WritesAndReadsItsOwnWrites) {
 
 TEST_F(ClientTest, ChangeCallbacksCarryWholeTransactionsWithOldAndNewValues) {
   put("flags", "a", "1");
-  Client client(options_for(server_->url()));
+  Client client(test_client_options(server_->url()));
   ASSERT_TRUE(client.wait_ready(10s));
   std::mutex mutex;
   std::vector<ChangeBatch> batches;
@@ -159,7 +151,7 @@ TEST_F(ClientTest, ChangeCallbacksCarryWholeTransactionsWithOldAndNewValues) {
 }
 
 TEST_F(ClientTest, UnchangedWritesAreDeliveredWhenAskedFor) {
-  Client client(options_for(server_->url()));
+  Client client(test_client_options(server_->url()));
   ASSERT_TRUE(client.wait_ready(10s));
   std::atomic<int> calls{0};
   client.on_change({"flags", "", std::nullopt, true}, [&](const ChangeBatch&) { ++calls; });
@@ -172,7 +164,7 @@ TEST_F(ClientTest, UnchangedWritesAreDeliveredWhenAskedFor) {
 TEST_F(ClientTest, SurvivesServerLossAndConvergesThroughAProxy) {
   FaultProxy proxy(server_->host(), server_->port());
   put("flags", "a", "1");
-  auto options = options_for(proxy.url());
+  auto options = test_client_options(proxy.url());
   Client client(options);
   ASSERT_TRUE(client.wait_ready(10s));
   std::atomic<int> resets{0};
@@ -206,7 +198,7 @@ TEST_F(ClientTest, SurvivesServerLossAndConvergesThroughAProxy) {
 TEST_F(ClientTest, ResumesWithoutASnapshotAfterACut) {
   FaultProxy proxy(server_->host(), server_->port());
   for (int i = 0; i < 100; ++i) put("flags", "k" + std::to_string(i), std::to_string(i));
-  Client client(options_for(proxy.url()));
+  Client client(test_client_options(proxy.url()));
   ASSERT_TRUE(client.wait_ready(10s));
   auto snapshots_before = http_->request("GET", "/metrics").body;
   proxy.cut();
@@ -224,7 +216,7 @@ TEST_F(ClientTest, CutInTheMiddleOfASnapshotConverges) {
   std::string big = "\"" + std::string(2000, 'x') + "\"";
   for (int i = 0; i < 1000; ++i) put("flags", "k" + std::to_string(i), big);
   proxy.cut_after_bytes_to_client(500'000);
-  Client client(options_for(proxy.url()));
+  Client client(test_client_options(proxy.url()));
   ASSERT_TRUE(client.wait_ready(20s));
   EXPECT_EQ(client.status().keys, 1000u);
   EXPECT_GE(client.status().connects, 2u);
@@ -233,7 +225,7 @@ TEST_F(ClientTest, CutInTheMiddleOfASnapshotConverges) {
 
 TEST_F(ClientTest, GoesStaleWhenTheLinkStallsThenReconnects) {
   FaultProxy proxy(server_->host(), server_->port());
-  auto options = options_for(proxy.url());
+  auto options = test_client_options(proxy.url());
   options.stale_after = 300ms;
   options.connect_timeout = 500ms;
   Client client(options);
@@ -257,7 +249,7 @@ TEST_F(ClientTest, GoesStaleWhenTheLinkStallsThenReconnects) {
 
 TEST_F(ClientTest, ReconnectNowDropsTheLinkAtOnce) {
   FaultProxy proxy(server_->host(), server_->port());
-  Client client(options_for(proxy.url()));
+  Client client(test_client_options(proxy.url()));
   ASSERT_TRUE(client.wait_ready(10s));
   auto connects = client.status().connects;
   client.reconnect_now();
@@ -272,7 +264,7 @@ TEST_F(ClientTest, StartsFromTheOfflineCacheWithTheServerDown) {
   std::filesystem::remove(cache);
   put("flags", "a", "\"cached\"");
   {
-    auto options = options_for(server_->url());
+    auto options = test_client_options(server_->url());
     options.cache_path = cache;
     Client client(options);
     ASSERT_TRUE(client.wait_ready(10s));
@@ -281,7 +273,7 @@ TEST_F(ClientTest, StartsFromTheOfflineCacheWithTheServerDown) {
 
   FaultProxy proxy(server_->host(), server_->port());
   proxy.refuse(true);
-  auto options = options_for(proxy.url());
+  auto options = test_client_options(proxy.url());
   options.cache_path = cache;
   Client client(options);
   EXPECT_EQ(value_of(client.get("flags", "a")), "\"cached\"") << "served at once, before any connection";
@@ -306,7 +298,7 @@ TEST_F(ClientTest, CorruptOrForeignCacheFilesAreIgnored) {
     {
       std::ofstream(cache, std::ios::binary) << bytes;
     }
-    auto options = options_for(server_->url());
+    auto options = test_client_options(server_->url());
     options.cache_path = cache;
     Client client(options);
     EXPECT_EQ(client.status().source, DataSource::None);
@@ -315,12 +307,12 @@ TEST_F(ClientTest, CorruptOrForeignCacheFilesAreIgnored) {
   }
   // A good file written for other selectors is foreign too.
   {
-    auto options = options_for(server_->url());
+    auto options = test_client_options(server_->url());
     options.cache_path = cache;
     Client client(options);
     ASSERT_TRUE(client.wait_ready(10s));
   }
-  auto other = options_for(server_->url(), {{"other", ""}});
+  auto other = test_client_options(server_->url(), {{"other", ""}});
   other.cache_path = cache;
   Client client(other);
   EXPECT_EQ(client.status().source, DataSource::None);
@@ -342,7 +334,7 @@ TEST_F(ClientTest, ManyReadersDuringResetsSeeWholeStates) {
     EXPECT_EQ(r.status, 200);
   };
   pair_txn(0);
-  Client client(options_for(proxy.url()));
+  Client client(test_client_options(proxy.url()));
   ASSERT_TRUE(client.wait_ready(10s));
   std::atomic<bool> stop{false};
   std::atomic<long> reads{0}, torn{0};
@@ -383,7 +375,7 @@ TEST_F(ClientTest, TriesEveryServerUrlInTurn) {
   std::string dead = gone.url();
   gone.stop();
   put("flags", "a", "1");
-  auto options = options_for(dead);
+  auto options = test_client_options(dead);
   options.urls.push_back(server_->url());
   Client client(options);
   ASSERT_TRUE(client.wait_ready(10s));
@@ -396,7 +388,7 @@ TEST_F(ClientTest, TriesEveryServerUrlInTurn) {
 
 TEST_F(ClientTest, CloseFromInsideACallbackAndWhileConnecting) {
   {
-    auto client = std::make_unique<Client>(options_for(server_->url()));
+    auto client = std::make_unique<Client>(test_client_options(server_->url()));
     std::atomic<bool> closed{false};
     client->on_change({}, [&](const ChangeBatch&) {
       client->close();
@@ -413,7 +405,7 @@ TEST_F(ClientTest, CloseFromInsideACallbackAndWhileConnecting) {
     gone.stop();
     auto start = std::chrono::steady_clock::now();
     {
-      Client client(options_for(url));
+      Client client(test_client_options(url));
       std::this_thread::sleep_for(50ms);
     }
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "close() must not wait for backoff";
@@ -430,10 +422,10 @@ TEST(ClientOptionsTest, BadOptionsAreRefused) {
     }
   };
   expect_invalid(ClientOptions{});
-  expect_invalid(options_for("http://127.0.0.1:1", {}));
-  expect_invalid(options_for("http://127.0.0.1:1", {{"bad name", ""}}));
-  expect_invalid(options_for("ftp://127.0.0.1:1"));
-  auto backoff = options_for("http://127.0.0.1:1");
+  expect_invalid(test_client_options("http://127.0.0.1:1", {}));
+  expect_invalid(test_client_options("http://127.0.0.1:1", {{"bad name", ""}}));
+  expect_invalid(test_client_options("ftp://127.0.0.1:1"));
+  auto backoff = test_client_options("http://127.0.0.1:1");
   backoff.backoff_initial = 0ms;
   expect_invalid(backoff);
 }

@@ -21,6 +21,7 @@
 #include "eventually.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "test_client_options.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
@@ -120,15 +121,6 @@ std::uint64_t seq_of(const std::string& json) {
   return boost::json::parse(json).as_object().at("seq").to_number<std::uint64_t>();
 }
 
-ClientOptions client_options(const std::string& url, const std::string& collection) {
-  ClientOptions options;
-  options.urls = {url};
-  options.selectors = {{collection, ""}};
-  options.backoff_initial = 20ms;
-  options.backoff_max = 200ms;
-  return options;
-}
-
 // The client's replica as collection/key -> compact JSON.
 std::map<std::string, std::string> replica_of(Client& client, const std::string& collection) {
   std::map<std::string, std::string> out;
@@ -154,7 +146,7 @@ TEST(Durability, KillNineNeverLosesAcknowledgedWritesAndClientsResumeWithoutRese
   const unsigned short port = server->port();
   const std::vector<std::string> restart_args{"--data-dir", dir.str(), "--heartbeat-ms", "100", "--listen",
                                               "127.0.0.1:" + std::to_string(port)};
-  Client client(client_options(server->url(), "crash"));
+  Client client(test_client_options(server->url(), {{"crash", ""}}));
   ASSERT_TRUE(client.wait_ready(20s));
   const std::uint64_t epoch = client.status().epoch;
 
@@ -266,7 +258,7 @@ TEST(Durability, ClientBehindTheHorizonGetsAResetAndConverges) {
   ServerProcess server({"--data-dir", dir.str(), "--changelog-retain", "5", "--heartbeat-ms", "100"});
   HttpClient http(server.host(), server.port());
   FaultProxy proxy(server.host(), server.port());
-  Client client(client_options(proxy.url(), "h"));
+  Client client(test_client_options(proxy.url(), {{"h", ""}}));
   ASSERT_TRUE(client.wait_ready(20s));
   ASSERT_EQ(http.request("PUT", "/v1/c/h/before", "1").status, 200);
   ASSERT_TRUE(client.wait_for_revision(1, 20s));
@@ -316,7 +308,7 @@ TEST(Durability, ExportImportRoundTripsIntoAnEmptyServerOnly) {
 
   ServerProcess target({"--data-dir", target_dir.str()});
   HttpClient target_http(target.host(), target.port());
-  Client watcher(client_options(target.url(), "c1"));  // connected before the import
+  Client watcher(test_client_options(target.url(), {{"c1", ""}}));  // connected before the import
   ASSERT_TRUE(watcher.wait_ready(20s));
   auto imported = run_command({ServerProcess::cli_binary(), "--url", target.url(), "import", file});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "http_client.hpp"
+#include "scrape_metric.hpp"
 #include "server_process.hpp"
 #include "stream_client.hpp"
 
@@ -64,10 +65,7 @@ std::uint64_t server_revision(HttpClient& http) {
 }
 
 std::uint64_t metric(HttpClient& http, const std::string& name) {
-  auto body = http.request("GET", "/metrics").body;
-  auto at = body.find("\n" + name + " ");
-  if (at == std::string::npos) return 0;
-  return std::stoull(body.substr(at + name.size() + 2));
+  return static_cast<std::uint64_t>(scrape_metric(http, name).value_or(0));
 }
 
 std::vector<protocol::SelectorSpec> whole(const std::string& collection) {

@@ -23,6 +23,7 @@
 #include "net/tls_client.hpp"
 #include "net/url.hpp"
 #include "server_process.hpp"
+#include "test_client_options.hpp"
 #include "test_pki.hpp"
 
 using namespace hotstate;
@@ -34,12 +35,8 @@ using asio::ip::tcp;
 namespace {
 
 ClientOptions options_for(const std::string& url, const std::string& ca_file) {
-  ClientOptions options;
-  options.urls = {url};
-  options.selectors = {{"flags", ""}};
+  ClientOptions options = test_client_options(url);
   options.ca_file = ca_file;
-  options.backoff_initial = 20ms;
-  options.backoff_max = 200ms;
   options.connect_timeout = 2s;
   options.request_timeout = 5s;
   return options;

@@ -16,8 +16,10 @@
 #include "hotstate/client.hpp"
 #include "hotstate/value.hpp"
 #include "http_client.hpp"
+#include "scrape_metric.hpp"
 #include "server_process.hpp"
 #include "slow_lookup.hpp"
+#include "test_client_options.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
@@ -47,20 +49,13 @@ class ForkTest : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--memory", "--heartbeat-ms", "100"});
     http_ = std::make_unique<HttpClient>(server_->host(), server_->port());
-    ClientOptions options;
-    options.urls = {server_->url()};
-    options.selectors = {{"forked", ""}};
-    options.backoff_initial = 20ms;
-    options.backoff_max = 200ms;
-    client_ = std::make_unique<Client>(options);
+    client_ = std::make_unique<Client>(test_client_options(server_->url(), {{"forked", ""}}));
     ASSERT_TRUE(client_->wait_ready(kWait));
     ASSERT_TRUE(client_->wait_for_revision(client_->put("forked", "k", "\"inherited\""), kWait));
   }
 
   long long metric(const std::string& name) {
-    auto body = http_->request("GET", "/metrics").body;
-    auto at = body.find("\n" + name + " ");
-    return at == std::string::npos ? -1 : std::stoll(body.substr(at + name.size() + 2));
+    return static_cast<long long>(scrape_metric(*http_, name).value_or(-1));  // -1: a missing metric fails
   }
 
   // Runs `child` in a forked process and returns its exit code.
@@ -158,12 +153,7 @@ TEST_F(ForkTest, AChildThatForksAgain) {
 // process-wide locks inside getaddrinfo() (slow_lookup.hpp plays one), and a child that
 // inherits one held never connects. fork() must wait for a lookup of the client's to end.
 TEST_F(ForkTest, AChildForkedDuringAHostNameLookupConnects) {
-  ClientOptions options;
-  options.urls = {"http://localhost:" + std::to_string(server_->port())};
-  options.selectors = {{"forked", ""}};
-  options.backoff_initial = 20ms;
-  options.backoff_max = 200ms;
-  Client named(options);
+  Client named(test_client_options("http://localhost:" + std::to_string(server_->port()), {{"forked", ""}}));
   ASSERT_TRUE(named.wait_ready(kWait));
 
   set_slow_localhost_lookups(true);

@@ -12,6 +12,7 @@
 
 #include "hotstate/client.hpp"
 #include "http_client.hpp"
+#include "scrape_metric.hpp"
 
 namespace hotstate::testing {
 
@@ -35,12 +36,7 @@ inline void raise_fd_limit() {
 }
 
 // A value from /metrics without labels (-1 when absent, so a missing metric fails loudly).
-inline double metric(HttpClient& http, const std::string& name) {
-  auto body = http.request("GET", "/metrics").body;
-  auto at = body.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(body.substr(at + name.size() + 2));
-}
+inline double metric(HttpClient& http, const std::string& name) { return scrape_metric(http, name).value_or(-1); }
 
 // Puts `count` records `collection`/`prefix`NNNNN, each a JSON object whose "pad" string
 // makes it about `value_bytes`, in transactions of at most `per_txn` ops. Returns the last

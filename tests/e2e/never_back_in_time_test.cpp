@@ -13,9 +13,11 @@
 #include "hotstate/client.hpp"
 #include "hotstate/value.hpp"
 #include "http_client.hpp"
+#include "scrape_metric.hpp"
 #include "server_process.hpp"
 #include "stable_port.hpp"
 #include "temp_dir.hpp"
+#include "test_client_options.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
@@ -39,9 +41,7 @@ std::uint64_t put(const ServerProcess& server, const std::string& key, const std
 // A counter from /metrics (0 when absent); `name` includes its labels.
 double metric(const ServerProcess& server, const std::string& name) {
   HttpClient http(server.host(), server.port());
-  auto body = http.request("GET", "/metrics").body;
-  auto at = body.find("\n" + name + " ");
-  return at == std::string::npos ? 0 : std::stod(body.substr(at + name.size() + 2));
+  return scrape_metric(http, name).value_or(0);
 }
 
 // A durable hotstated that can be stopped and started again on the same port (the
@@ -86,15 +86,6 @@ struct ChangeLog {
   }
 };
 
-ClientOptions options_for(const std::string& url) {
-  ClientOptions options;
-  options.urls = {url};
-  options.selectors = {{"flags", ""}};
-  options.backoff_initial = 20ms;
-  options.backoff_max = 200ms;
-  return options;
-}
-
 }  // namespace
 
 // Restoring an older copy of the data directory, same epoch. Catches a server that serves
@@ -111,7 +102,7 @@ TEST(NeverBackInTime, AServerRestoredFromAnOlderCopyIsWaitedOutUntilItGetsANewEp
   fs::copy(live.path(), backup.path(), fs::copy_options::recursive);  // the backup, at revision 1
   server.start();
 
-  Client client(options_for(server.url()));
+  Client client(test_client_options(server.url()));
   ChangeLog changes;
   changes.attach(client);
   ASSERT_TRUE(client.wait_ready(20s));
@@ -172,7 +163,7 @@ TEST(NeverBackInTime, AnImportIsANewEpochAndClientsResetToIt) {
   auto exported = old_http.request("GET", "/v1/export");
   ASSERT_EQ(exported.status, 200);
 
-  Client client(options_for(old_server.url()));
+  Client client(test_client_options(old_server.url()));
   ChangeLog changes;
   changes.attach(client);
   ASSERT_TRUE(client.wait_ready(20s));

@@ -26,6 +26,7 @@
 #include "hotstate/value.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "test_client_options.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
@@ -100,10 +101,7 @@ class OfflineCache : public ::testing::Test {
   std::uint64_t put(const std::string& key, const std::string& json) { return put(*http_, key, json); }
 
   ClientOptions options_for(const std::string& url) {
-    ClientOptions options;
-    options.urls = {url};
-    options.selectors = {{"flags", ""}};
-    options.backoff_initial = 20ms;
+    ClientOptions options = test_client_options(url);
     options.backoff_max = 100ms;
     options.cache_path = cache_;
     options.cache_interval = 20ms;

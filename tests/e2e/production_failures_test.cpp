@@ -18,7 +18,9 @@
 #include "hotstate/typed_reads.hpp"
 #include "hotstate/value.hpp"
 #include "http_client.hpp"
+#include "scrape_metric.hpp"
 #include "server_process.hpp"
+#include "test_client_options.hpp"
 
 using namespace hotstate;
 using namespace hotstate::testing;
@@ -46,20 +48,7 @@ class ProductionFailures : public ::testing::Test {
     return r.status == 200 ? r.json().at("revision").to_number<std::uint64_t>() : 0;
   }
   // A counter from /metrics (0 when absent).
-  double metric(const std::string& name) {
-    auto body = http_->request("GET", "/metrics").body;
-    auto at = body.find("\n" + name + " ");
-    if (at == std::string::npos) return 0;
-    return std::stod(body.substr(at + name.size() + 2));
-  }
-  ClientOptions options_for(const std::string& url) {
-    ClientOptions options;
-    options.urls = {url};
-    options.selectors = {{"flags", ""}};
-    options.backoff_initial = 20ms;
-    options.backoff_max = 200ms;
-    return options;
-  }
+  double metric(const std::string& name) { return scrape_metric(*http_, name).value_or(0); }
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<HttpClient> http_;
 };
@@ -90,7 +79,7 @@ TEST_F(ProductionFailures, HalfOpenLinkGoesStaleReconnectsAndResumesWithoutASnap
   start();
   FaultProxy proxy(server_->host(), server_->port());
   for (int i = 0; i < 50; ++i) put("flags", "k" + std::to_string(i), std::to_string(i));
-  auto options = options_for(proxy.url());
+  auto options = test_client_options(proxy.url());
   options.stale_after = 300ms;
   Client client(options);
   ASSERT_TRUE(client.wait_ready(20s));
@@ -134,7 +123,7 @@ TEST_F(ProductionFailures, ReconnectNowLeavesAHalfOpenLinkAtOnceAndResumes) {
   start();
   FaultProxy proxy(server_->host(), server_->port());
   for (int i = 0; i < 50; ++i) put("flags", "k" + std::to_string(i), std::to_string(i));
-  auto options = options_for(proxy.url());
+  auto options = test_client_options(proxy.url());
   options.stale_after = 3600s;
   options.backoff_initial = 3600s;  // without "at once", the next attempt waits U[0, 1 h]
   options.backoff_max = 3600s;
@@ -172,7 +161,7 @@ TEST_F(ProductionFailures, TypedReadsReportATypeMismatchAndNotFoundExplicitly) {
   put("flags", "s", "\"on\"");
   put("flags", "big", "18446744073709551615");
   auto last = put("flags", "n", "null");
-  Client client(options_for(server_->url()));
+  Client client(test_client_options(server_->url()));
   ASSERT_TRUE(client.wait_for_revision(last, 20s));
   EXPECT_TRUE(get_bool(client, "flags", "b"));
   EXPECT_EQ(get_int(client, "flags", "i"), 42);
@@ -214,7 +203,7 @@ TEST_F(ProductionFailures, CallbacksSeeTheWholeTransactionWithOldAndNewValues) {
   start();
   put("flags", "price", "10");
   put("flags", "currency", "\"EUR\"");
-  Client client(options_for(server_->url()));
+  Client client(test_client_options(server_->url()));
   ASSERT_TRUE(client.wait_ready(20s));
   std::mutex mutex;
   std::vector<std::string> seen;  // "old->new (currency inside the callback)"
@@ -247,7 +236,7 @@ TEST_F(ProductionFailures, AClientResetOverAndOverBacksOffAndCountsTheResets) {
   start({"--changelog-retain", "1"});
   FaultProxy proxy(server_->host(), server_->port());
   for (int i = 0; i < 20; ++i) put("flags", "k" + std::to_string(i), std::to_string(i));
-  auto options = options_for(proxy.url());
+  auto options = test_client_options(proxy.url());
   options.backoff_initial = 20ms;
   options.backoff_max = 1000ms;
   options.stable_after = 30s;
@@ -315,7 +304,7 @@ TEST_F(ProductionFailures, AnOversizeRecordReachesASlowClientExactlyWithoutRecon
   start({"--max-queue-bytes", "4096"});
   FaultProxy proxy(server_->host(), server_->port());
   put("flags", "small0", "0");
-  Client client(options_for(proxy.url()));
+  Client client(test_client_options(proxy.url()));
   ASSERT_TRUE(client.wait_ready(20s));
   proxy.set_delay(50ms);
 
