@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hotstate/flags.hpp"
 #include "hotstate/record.hpp"
 
 namespace hotstate {
@@ -40,8 +41,12 @@ struct ClientOptions {
   // and wss:// mean the same; the stream path is added). Without a port: 80, or 443 for
   // https. At least one.
   std::vector<std::string> urls{};
-  // What the replica holds. At least one.
+  // What the replica holds. At least one, unless flag_collections names one.
   std::vector<Selector> selectors{};
+  // Collections of flag definitions (flagd's format, docs/flags.md) to evaluate with
+  // evaluate_*(). Each is replicated whole (a selector is added for it) and its flags are
+  // compiled as their records arrive, on the I/O thread, never at evaluation time.
+  std::vector<std::string> flag_collections{};
   // No frame for this long marks the link STALE; twice this drops and reconnects it.
   // 0: three times the server's heartbeat interval.
   std::chrono::milliseconds stale_after{0};
@@ -90,6 +95,7 @@ struct ClientStatus {
   std::string server_url;           // the URL of the current or last link
   std::size_t keys = 0;
   std::size_t bytes = 0;            // value bytes held
+  std::size_t flag_errors = 0;      // flags of flag_collections that do not compile (flag_problems())
 };
 
 // One record that changed: before and after (null when absent on that side).
@@ -177,6 +183,37 @@ class Client {
   std::optional<std::string> get_json(std::string_view collection, std::string_view key) const;
   std::vector<RecordPtr> scan(std::string_view collection, std::string_view prefix = {}) const;
   ReadTxn read() const;
+
+  // ---- flags, evaluated locally (hotstate/flags.hpp, docs/flags.md) ----
+  // The flag `key` of `collection` (one of ClientOptions::flag_collections) for `context`.
+  // Never throws for a missing, broken or mistyped flag: the result carries the error and
+  // the typed forms return `fallback`. Wait-free, like get().
+  FlagEvaluation evaluate(std::string_view collection, std::string_view key,
+                          const EvalContext& context = EvalContext::empty(),
+                          ExpectedType expected = ExpectedType::Any) const;
+  FlagDetails<bool> evaluate_bool(std::string_view collection, std::string_view key, bool fallback,
+                                  const EvalContext& context = EvalContext::empty()) const;
+  FlagDetails<std::string> evaluate_string(std::string_view collection, std::string_view key, std::string fallback,
+                                           const EvalContext& context = EvalContext::empty()) const;
+  // Integer flags: a number variant without an exact int64 value is a TypeMismatch.
+  FlagDetails<std::int64_t> evaluate_int(std::string_view collection, std::string_view key, std::int64_t fallback,
+                                         const EvalContext& context = EvalContext::empty()) const;
+  FlagDetails<double> evaluate_double(std::string_view collection, std::string_view key, double fallback,
+                                      const EvalContext& context = EvalContext::empty()) const;
+  // Object flags (any JSON variant): the value as JSON text (details.flex() has it as
+  // FlexBuffers); `fallback_json` when the default applies.
+  FlagDetails<std::string> evaluate_object(std::string_view collection, std::string_view key,
+                                           std::string fallback_json,
+                                           const EvalContext& context = EvalContext::empty()) const;
+  // Calls `callback` (dispatcher thread) whenever the flag's evaluation for `context`
+  // gives another variant, value or error than it last did — after record changes, not
+  // merely because time passed. The result at subscription is the starting point (no
+  // call for it). Unsubscribe with unsubscribe().
+  SubscriptionId on_flag_change(std::string collection, std::string key, EvalContext context,
+                                FlagChangeCallback callback);
+  // Flags of the flag collections that do not compile (they evaluate to the default with
+  // PARSE_ERROR), sorted by collection and key.
+  std::vector<FlagProblem> flag_problems() const;
 
   // ---- state of the link and the replica ----
   ClientStatus status() const;

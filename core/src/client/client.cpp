@@ -1,6 +1,7 @@
 // hotstate::Client's public methods: validation, local reads, waits and callbacks. The
 // stream lives in client_core.cpp, writes in client_writes.cpp.
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "client_core.hpp"
@@ -35,9 +36,21 @@ namespace {
 
 [[noreturn]] void invalid(const std::string& message) { throw ClientError("invalid_argument", message); }
 
+// Every flag collection is replicated whole: a selector is added unless one covers it.
+ClientOptions with_flag_selectors(ClientOptions options) {
+  for (const auto& name : options.flag_collections) {
+    if (!valid_collection(name)) invalid("flag collection \"" + name + "\" is not a valid collection name");
+    bool covered = std::any_of(options.selectors.begin(), options.selectors.end(),
+                               [&](const Selector& s) { return s.collection == name && s.prefix.empty(); });
+    if (!covered) options.selectors.push_back({name, ""});
+  }
+  return options;
+}
+
 void validate(const ClientOptions& options) {
   if (options.urls.empty()) invalid("ClientOptions.urls needs at least one server URL");
-  if (options.selectors.empty()) invalid("ClientOptions.selectors needs at least one selector");
+  if (options.selectors.empty())
+    invalid("ClientOptions.selectors needs at least one selector (or flag_collections a collection)");
   for (const auto& s : options.selectors) {
     if (!valid_collection(s.collection))
       invalid("selector collection \"" + s.collection + "\" is not a valid collection name");
@@ -56,6 +69,7 @@ void validate(const ClientOptions& options) {
 }  // namespace
 
 Client::Client(ClientOptions options) {
+  options = with_flag_selectors(std::move(options));
   validate(options);
   try {
     core_ = std::make_shared<Core>(std::move(options));

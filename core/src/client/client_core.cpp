@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cache_file.hpp"
+#include "flag_index.hpp"
 #include "fork_guard.hpp"
 #include "net/resolve.hpp"
 #include "net/plain_or_tls_stream.hpp"
@@ -98,7 +99,9 @@ Client::Core::Core(ClientOptions opts) : fork_generation(client::fork_generation
   bool any_tls = std::any_of(servers.begin(), servers.end(), [](const auto& s) { return s.tls; });
   // A CA file is checked even without an https:// URL: a typo should not wait for one.
   if (any_tls || !options.ca_file.empty()) tls_context = net::make_client_tls_context(options.ca_file);
-  state = std::make_shared<client::State>();
+  auto empty = std::make_shared<client::State>();
+  empty->flags = std::make_shared<const client::FlagIndex>(options.flag_collections);
+  state = std::move(empty);
   status.state = LinkState::Connecting;
   dispatcher = std::make_shared<client::Dispatcher>(options.callback_queue_limit);
   client::register_for_fork(this);  // last: a throw above leaves nothing registered
@@ -118,7 +121,7 @@ void Client::Core::start() {
       problem = "ignoring offline cache " + options.cache_path + ": " + e.what();
     }
     if (cached) {
-      state = *cached;
+      state = with_flags(std::make_shared<client::State>(**cached));
       cell.publish(state);
       cached_epoch = state->epoch;
       cached_revision = state->revision;
@@ -128,6 +131,8 @@ void Client::Core::start() {
       status.revision = state->revision;
       status.keys = state->keys;
       status.bytes = state->bytes;
+      status.flag_errors = state->flags->problems();
+      refresh_freshness();
     } else if (!problem.empty()) {
       warn(problem + "; starting empty and resyncing");
       std::lock_guard lock(status_mutex);
@@ -173,6 +178,7 @@ void Client::Core::start_in_child(Core& inherited) {
   status.connects = 0;
   status.reconnect_attempts = 0;
   status.last_error.clear();
+  refresh_freshness();
   dispatcher->adopt_subscriptions(*inherited.dispatcher);
   launch();
 }
@@ -185,6 +191,7 @@ void Client::Core::release_inherited(std::string why) {
     link_fd = -1;
     status.state = LinkState::Closed;
     if (!why.empty()) status.last_error = std::move(why);
+    refresh_freshness();
   }
   client::unregister_for_fork(this);
 }
@@ -231,14 +238,15 @@ void Client::Core::set_state(LinkState next, std::string error) {
     if (!changed) return;
     if (status.state == LinkState::Closed) return;
     status.state = next;
+    refresh_freshness();
     copy = status;
   }
   status_changed.notify_all();
   if (next != LinkState::Closed) dispatcher->post_status(copy);
 }
 
-void Client::Core::publish(client::StatePtr next, const std::function<void(ClientStatus&)>& also) {
-  state = std::move(next);
+void Client::Core::publish(std::shared_ptr<client::State> next, const std::function<void(ClientStatus&)>& also) {
+  state = with_flags(std::move(next));
   cell.publish(state);
   {
     std::lock_guard lock(status_mutex);
@@ -246,9 +254,35 @@ void Client::Core::publish(client::StatePtr next, const std::function<void(Clien
     status.revision = state->revision;
     status.keys = state->keys;
     status.bytes = state->bytes;
+    status.flag_errors = state->flags->problems();
     if (also) also(status);
+    refresh_freshness();
   }
   status_changed.notify_all();
+}
+
+client::StatePtr Client::Core::with_flags(std::shared_ptr<client::State> next) const {
+  std::vector<FlagProblem> fresh;
+  next->flags = client::FlagIndex::updated(state->flags, next->collections, fresh);
+  // One line per broken flag as it arrives, but never a flood (a snapshot of many).
+  constexpr std::size_t kLogged = 10;
+  for (std::size_t i = 0; i < fresh.size() && i < kLogged; ++i)
+    warn("flag " + fresh[i].collection + "/" + fresh[i].key + " does not compile: " + fresh[i].message +
+         " (it evaluates to the caller's default with PARSE_ERROR)");
+  if (fresh.size() > kLogged)
+    warn(std::to_string(fresh.size() - kLogged) + " more flags do not compile (Client::flag_problems() lists them)");
+  return next;
+}
+
+void Client::Core::refresh_freshness() {
+  Freshness now = Freshness::NotReady;
+  if (status.state == LinkState::Live)
+    now = Freshness::Live;
+  else if (status.source == DataSource::Cache)
+    now = Freshness::Cached;
+  else if (status.source == DataSource::Server)
+    now = Freshness::Stale;
+  freshness.store(now, std::memory_order_relaxed);
 }
 
 void Client::Core::mark_live() {

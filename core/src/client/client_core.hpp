@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "dispatcher.hpp"
+#include "eval/flag.hpp"
 #include "hotstate/client.hpp"
 #include "hotstate/protocol.hpp"
 #include "net/url.hpp"
@@ -72,7 +73,10 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   void refuse_going_back(std::uint64_t epoch, std::uint64_t revision) const;
   // Publishes a new replica and its figures in the status; `also` updates more of the
   // status under the same lock, so a waiter woken for the revision sees those too.
-  void publish(client::StatePtr next, const std::function<void(ClientStatus&)>& also = {});
+  void publish(std::shared_ptr<client::State> next, const std::function<void(ClientStatus&)>& also = {});
+  // `next` with its flag index: the current state's, updated for what changed (flags whose
+  // records changed are compiled now; broken ones are logged).
+  client::StatePtr with_flags(std::shared_ptr<client::State> next) const;
   void set_state(LinkState state, std::string error = {});
   // The replica is current with the server: LIVE, and the backoff counters start over.
   void mark_live();
@@ -102,6 +106,14 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   bool snapshot_reset = false;
   bool subscribed = false;
   std::mt19937_64 rng{std::random_device{}()};
+
+  // ---- how current the replica is, for evaluations (read without a lock) ----
+  enum class Freshness : std::uint8_t { NotReady, Cached, Stale, Live };
+  std::atomic<Freshness> freshness{Freshness::NotReady};
+  // Recomputes `freshness` from the status; called with status_mutex held.
+  void refresh_freshness();
+  FlagEvaluation evaluate(std::string_view collection, std::string_view key, const EvalContext& context,
+                          eval::ValueType expected) const;
 
   // ---- status (guarded) ----
   mutable std::mutex status_mutex;

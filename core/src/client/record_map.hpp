@@ -33,6 +33,8 @@ class RecordMap {
   RecordPtr find_shared(std::string_view key) const;
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // True when both are the same version of a map (nothing differs, nothing to diff).
+  bool same_as(const RecordMap& other) const { return root_ == other.root_; }
 
   // Visits every record (in hash order).
   void for_each(const std::function<void(const RecordPtr&)>& visit) const;

@@ -66,7 +66,7 @@ RecordPtr StateBuilder::erase(std::string_view collection, std::string_view key)
   return removed;
 }
 
-StatePtr StateBuilder::build() {
+std::shared_ptr<State> StateBuilder::build() {
   auto state = std::make_shared<State>();
   state->epoch = epoch_;
   state->revision = revision_;

@@ -12,6 +12,10 @@
 
 namespace hotstate {
 
+namespace client {
+class FlagIndex;
+}
+
 // One published state of the replica. Never modified once published.
 struct ReadTxn::State {
   std::uint64_t epoch = 0;
@@ -19,6 +23,9 @@ struct ReadTxn::State {
   std::map<std::string, client::RecordMap, std::less<>> collections;
   std::size_t keys = 0;
   std::size_t bytes = 0;
+  // The compiled flags of the flag collections; set on every published state (by the
+  // client core, from the previous state's index), null on states never published.
+  std::shared_ptr<const client::FlagIndex> flags;
 
   const Record* find(std::string_view collection, std::string_view key) const;
   RecordPtr find_shared(std::string_view collection, std::string_view key) const;
@@ -45,7 +52,8 @@ class StateBuilder {
   void set_revision(std::uint64_t revision) { revision_ = revision; }
   std::uint64_t revision() const { return revision_; }
   std::uint64_t epoch() const { return epoch_; }
-  StatePtr build();
+  // Not yet published: the caller may still attach its flag index.
+  std::shared_ptr<State> build();
 
  private:
   RecordMap::Builder& builder_for(std::string_view collection);

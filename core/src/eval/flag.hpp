@@ -24,6 +24,7 @@
 #include <boost/json/value.hpp>
 
 #include "eval/context.hpp"
+#include "hotstate/flags.hpp"  // FlagMetadataEntry
 
 namespace hotstate::eval {
 
@@ -114,11 +115,7 @@ class CompiledFlag {
   // The flag's metadata (the set's, overridden by the flag's own) as compact JSON text.
   const std::string& metadata_json() const;
   // The same entries, for bindings that hand out typed maps.
-  struct MetadataEntry {
-    std::string key;
-    std::variant<bool, double, std::string> value;
-  };
-  const std::vector<MetadataEntry>& metadata() const;
+  const std::vector<FlagMetadataEntry>& metadata() const;
   // True when its targeting reads `$flagd.timestamp`: its result may change without any
   // record changing.
   bool reads_time() const;
