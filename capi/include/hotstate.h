@@ -110,6 +110,10 @@ HS_API hs_status hs_options_set_token(hs_options *options, const char *token);
    status's last_error ("TLS: certificate verify failed for HOST: ...") while the client
    keeps retrying, and makes writes fail with HS_ERR_UNAVAILABLE. See docs/tls.md. */
 HS_API hs_status hs_options_set_ca_file(hs_options *options, const char *path);
+/* A collection of flag definitions (flagd's format, docs/flags.md) to evaluate with
+   hs_evaluate*. It is replicated whole (no selector needed) and its flags are compiled as
+   their records arrive, never at evaluation time. May be called several times. */
+HS_API hs_status hs_options_add_flag_collection(hs_options *options, const char *collection);
 
 /* Starts a client (its I/O and callback threads) and returns at once; the options can
    be freed afterwards. With a cache, reads answer from it before any connection. */
@@ -148,8 +152,9 @@ typedef struct hs_client_status {
   uint64_t keys;
   uint64_t bytes;
   char last_error[256];       /* NUL-terminated, truncated if longer */
+  uint64_t flag_errors;       /* flags of the flag collections that do not compile */
 } hs_client_status;
-#define HS_CLIENT_STATUS_INIT {sizeof(hs_client_status), HS_CONNECTING, HS_SOURCE_NONE, 0, 0, 0, -1, 0, 0, 0, 0, 0, {0}}
+#define HS_CLIENT_STATUS_INIT {sizeof(hs_client_status), HS_CONNECTING, HS_SOURCE_NONE, 0, 0, 0, -1, 0, 0, 0, 0, 0, {0}, 0}
 
 /* Also valid after hs_client_close (state HS_CLOSED). struct_size must cover at least
    struct_size and state. */
@@ -258,6 +263,155 @@ HS_API hs_status hs_subscribe_status(hs_client *client, hs_status_fn fn, void *u
 /* After it returns the callback is not running and will not run again (from inside the
    callback itself: it will not run again). An unknown or removed id is not an error. */
 HS_API hs_status hs_unsubscribe(hs_client *client, uint64_t subscription);
+
+/* ==== Flags: local evaluation (docs/flags.md) ============================== */
+
+/* The attributes a targeting rule reads ({"var": "email"}): the targeting key and flat or
+   nested attributes. Build one per user or request and reuse it; a context is used by one
+   thread at a time while it is changed, and by any number at once while it is not.
+   Attribute names are NUL-terminated UTF-8. */
+typedef struct hs_context hs_context;
+HS_API hs_status hs_context_new(hs_context **out);
+/* From a JSON object's text ("targetingKey" in it is the targeting key).
+   HS_ERR_INVALID_ARGUMENT for bad JSON or anything but an object. */
+HS_API hs_status hs_context_from_json(const char *json, size_t len, hs_context **out);
+HS_API void hs_context_free(hs_context *context);
+HS_API hs_status hs_context_set_targeting_key(hs_context *context, const char *value, size_t len);
+HS_API hs_status hs_context_set_string(hs_context *context, const char *name, const char *value, size_t len);
+HS_API hs_status hs_context_set_bool(hs_context *context, const char *name, int value);
+HS_API hs_status hs_context_set_int64(hs_context *context, const char *name, int64_t value);
+HS_API hs_status hs_context_set_double(hs_context *context, const char *name, double value);
+HS_API hs_status hs_context_set_null(hs_context *context, const char *name);
+/* Any JSON value (objects and arrays for nested attributes). */
+HS_API hs_status hs_context_set_json(hs_context *context, const char *name, const char *json, size_t len);
+/* Removing an attribute that is not there is not an error. */
+HS_API hs_status hs_context_remove(hs_context *context, const char *name);
+HS_API hs_status hs_context_clear(hs_context *context);
+
+/* Why an evaluation gave its value (OpenFeature's reasons). STALE and CACHED replace a
+   successful reason while the replica is not live: CACHED while it holds only what the
+   offline cache had, STALE while the link is down or silent. Stable numbers. */
+typedef enum hs_flag_reason {
+  HS_REASON_STATIC = 0,
+  HS_REASON_DEFAULT = 1,
+  HS_REASON_TARGETING_MATCH = 2,
+  HS_REASON_SPLIT = 3,
+  HS_REASON_DISABLED = 4,
+  HS_REASON_ERROR = 5,
+  HS_REASON_STALE = 6,
+  HS_REASON_CACHED = 7,
+  HS_REASON_UNKNOWN = 8
+} hs_flag_reason;
+
+/* Why the caller's default was returned (OpenFeature's error codes). Stable numbers. */
+typedef enum hs_flag_error {
+  HS_FLAG_ERROR_NONE = 0,
+  HS_FLAG_ERROR_FLAG_NOT_FOUND = 1,
+  HS_FLAG_ERROR_PARSE_ERROR = 2,       /* the flag's record does not compile */
+  HS_FLAG_ERROR_TYPE_MISMATCH = 3,     /* the flag's variants are of another type */
+  HS_FLAG_ERROR_TARGETING_KEY_MISSING = 4,
+  HS_FLAG_ERROR_INVALID_CONTEXT = 5,   /* hs_evaluate_json's context is not a JSON object */
+  HS_FLAG_ERROR_GENERAL = 6,
+  HS_FLAG_ERROR_PROVIDER_NOT_READY = 7 /* no state yet: no server reached, no offline cache */
+} hs_flag_error;
+
+/* "STATIC", "TARGETING_MATCH", ...; "", "FLAG_NOT_FOUND", ... (static storage). */
+HS_API const char *hs_flag_reason_name(hs_flag_reason reason);
+HS_API const char *hs_flag_error_name(hs_flag_error error);
+
+/* The type of a resolved value; NONE: no variant, the caller's default applies. */
+typedef enum hs_flag_type {
+  HS_FLAG_TYPE_NONE = 0,
+  HS_FLAG_TYPE_BOOL = 1,
+  HS_FLAG_TYPE_STRING = 2,
+  HS_FLAG_TYPE_NUMBER = 3,
+  HS_FLAG_TYPE_OBJECT = 4 /* objects, arrays and null */
+} hs_flag_type;
+
+/* The type an evaluation asks for: another type is HS_FLAG_ERROR_TYPE_MISMATCH. INT64
+   takes numbers with an exact int64 value; DOUBLE any number. */
+typedef enum hs_flag_expect {
+  HS_EXPECT_ANY = 0,
+  HS_EXPECT_BOOL = 1,
+  HS_EXPECT_STRING = 2,
+  HS_EXPECT_INT64 = 3,
+  HS_EXPECT_DOUBLE = 4,
+  HS_EXPECT_OBJECT = 5
+} hs_flag_expect;
+
+/* An evaluation's outcome, in memory the caller owns and reuses (HS_FLAG_RESULT_INIT it
+   once). Every view (strings, flex, json, variant, metadata) stays valid until the next
+   evaluation into the same struct or hs_flag_result_release; strings are NUL-terminated.
+   A versioned struct: the library writes only the first struct_size bytes. */
+typedef struct hs_flag_result {
+  uint32_t struct_size;
+  void *internal;             /* the library's: keeps the views alive */
+  hs_flag_type type;          /* HS_FLAG_TYPE_NONE: the caller's default applies */
+  hs_flag_reason reason;
+  hs_flag_error error;
+  const char *error_message;  /* "" unless error */
+  const char *variant;        /* the variant's name; "" when none */
+  size_t variant_len;
+  int bool_value;
+  int is_integer;             /* a number with an exact int64 value */
+  int64_t int_value;
+  double double_value;
+  const char *string_value;
+  size_t string_len;
+  const uint8_t *flex;        /* the value as FlexBuffers, any type */
+  size_t flex_len;
+  const char *json;           /* the value as JSON text, any type ("" when none) */
+  size_t json_len;
+  const char *metadata_json;  /* the flag's metadata as a JSON object ("" when not found) */
+  size_t metadata_len;
+} hs_flag_result;
+#define HS_FLAG_RESULT_INIT                                                                          \
+  {sizeof(hs_flag_result), NULL, HS_FLAG_TYPE_NONE, HS_REASON_UNKNOWN, HS_FLAG_ERROR_NONE, "", "", 0, 0, 0, 0, \
+   0.0, "", 0, NULL, 0, "", 0, "", 0}
+/* Releases what the result keeps alive (its views become invalid); it can be reused. */
+HS_API void hs_flag_result_release(hs_flag_result *result);
+
+/* Evaluates the flag `flag_key` of `collection` (one of the client's flag collections)
+   for `context` (NULL: an empty context), locally and without waiting. HS_OK whenever it
+   ran: a missing, broken, disabled or mistyped flag is an outcome in result->error, not a
+   failure. HS_ERR_INVALID_ARGUMENT for NULL arguments, HS_ERR_CLOSED after
+   hs_client_close (result->error is then GENERAL). Any thread. */
+HS_API hs_status hs_evaluate(hs_client *client, const char *collection, const char *flag_key, size_t key_len,
+                             const hs_context *context, hs_flag_expect expect, hs_flag_result *result);
+/* The same with the context as a JSON object's text (parsed per call: prefer an
+   hs_context on hot paths). Text that is not a JSON object is HS_FLAG_ERROR_INVALID_CONTEXT. */
+HS_API hs_status hs_evaluate_json(hs_client *client, const char *collection, const char *flag_key, size_t key_len,
+                                  const char *context_json, size_t context_len, hs_flag_expect expect,
+                                  hs_flag_result *result);
+/* Typed forms: *value_out receives the flag's value, or default_value whenever the flag
+   cannot give one (result->error says why; result may be NULL). hs_evaluate_string needs
+   a result: *value_out points into it (or is default_value). */
+HS_API hs_status hs_evaluate_bool(hs_client *client, const char *collection, const char *flag_key, size_t key_len,
+                                  const hs_context *context, int default_value, int *value_out,
+                                  hs_flag_result *result);
+HS_API hs_status hs_evaluate_int64(hs_client *client, const char *collection, const char *flag_key, size_t key_len,
+                                   const hs_context *context, int64_t default_value, int64_t *value_out,
+                                   hs_flag_result *result);
+HS_API hs_status hs_evaluate_double(hs_client *client, const char *collection, const char *flag_key, size_t key_len,
+                                    const hs_context *context, double default_value, double *value_out,
+                                    hs_flag_result *result);
+HS_API hs_status hs_evaluate_string(hs_client *client, const char *collection, const char *flag_key, size_t key_len,
+                                    const hs_context *context, const char *default_value, const char **value_out,
+                                    size_t *len_out, hs_flag_result *result);
+
+/* Runs on the client's callback thread whenever the flag's evaluation for the context
+   gives another variant, value or error than it last did (after record changes, not
+   merely because time passed); `result` is lent for the call. The same rules as
+   hs_change_fn apply to what it may call. */
+typedef void (*hs_flag_fn)(const hs_flag_result *result, void *user_data);
+/* `context` is copied (NULL: empty). The evaluation at subscription is the starting
+   point: no call for it. Ends with hs_unsubscribe; free_user_data as for hs_subscribe. */
+HS_API hs_status hs_subscribe_flag(hs_client *client, const char *collection, const char *flag_key, size_t key_len,
+                                   const hs_context *context, hs_flag_fn fn, void *user_data,
+                                   hs_free_fn free_user_data, uint64_t *subscription_out);
+/* The flags that do not compile, as a JSON array of {"collection","key","message"} sorted
+   by collection and key, NUL-terminated, to release with hs_free. */
+HS_API hs_status hs_flag_problems_json(hs_client *client, char **json, size_t *len);
 
 /* ==== Offline cache ======================================================== */
 

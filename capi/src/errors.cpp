@@ -1,6 +1,7 @@
 // hs_status, hs_last_error and hs_free: the error and memory conventions of hotstate.h.
 
 #include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "handles.hpp"
@@ -48,6 +49,13 @@ hs_status fail_from_client_error(const ClientError& error) {
   };
   auto it = kByCode.find(error.code());
   return fail(it == kByCode.end() ? HS_ERR_REFUSED : it->second, error.code() + ": " + error.what());
+}
+
+char* copy_to_c(const std::string& text) {
+  char* copy = static_cast<char*>(std::malloc(text.size() + 1));  // released by hs_free
+  if (!copy) throw std::bad_alloc();
+  std::memcpy(copy, text.c_str(), text.size() + 1);
+  return copy;
 }
 
 hs_status check_open(const hs_client* client) {

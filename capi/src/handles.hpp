@@ -46,6 +46,20 @@ struct hs_change_batch {
 
 namespace hotstate::capi {
 
+// Owns a callback's user_data: free_user_data runs once, when the last copy of the
+// callback is gone (unsubscribed, or the client freed).
+struct UserData {
+  void* data;
+  hs_free_fn free_data;
+  ~UserData() {
+    if (free_data) free_data(data);
+  }
+};
+
+// `text` as NUL-terminated text in memory for the caller to release with hs_free.
+// Throws std::bad_alloc.
+char* copy_to_c(const std::string& text);
+
 hs_status fail(hs_status status, const std::string& message);
 // HS_ERR_NOT_FOUND, "no record C/K": built in the thread's message buffer, so a miss (a
 // hot path: lookups of absent keys) allocates nothing once the buffer has grown.

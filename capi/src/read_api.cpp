@@ -128,10 +128,7 @@ hs_status hs_record_json(const hs_record* record, char** json, size_t* len) {
     if (!record) return fail_null("record");
     if (!json) return fail_null("json");
     std::string text = flex_to_json(record->record->value);
-    char* copy = static_cast<char*>(std::malloc(text.size() + 1));  // released by hs_free
-    if (!copy) return fail(HS_ERR_NO_MEMORY, "out of memory");
-    std::memcpy(copy, text.c_str(), text.size() + 1);
-    *json = copy;
+    *json = copy_to_c(text);
     if (len) *len = text.size();
     return HS_OK;
   });

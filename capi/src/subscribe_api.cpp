@@ -9,20 +9,6 @@ namespace hotstate::capi {
 void fill_status(const ClientStatus& s, hs_client_status* out);
 }
 
-namespace {
-
-// Owns the caller's user_data: free_user_data runs once, when the last copy of the
-// callback is gone (unsubscribed, or the client freed).
-struct UserData {
-  void* data;
-  hs_free_fn free_data;
-  ~UserData() {
-    if (free_data) free_data(data);
-  }
-};
-
-}  // namespace
-
 extern "C" {
 
 uint64_t hs_change_batch_revision(const hs_change_batch* batch) { return batch ? batch->batch->revision : 0; }
