@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "hotstate/names.hpp"
 #include "hotstate/version.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
@@ -163,6 +164,9 @@ int main(int argc, char** argv) {
      "PEM private key (unencrypted) of --tls-cert")
     ("tls-handshake-timeout-ms", po::value(&tls_handshake_timeout_ms)->default_value(tls_handshake_timeout_ms),
      "a connection that has not completed its TLS handshake within this is dropped")
+    ("flag-collection", po::value(&config.flag_collections)->composing()->value_name("NAME"),
+     "a collection of flag definitions (flagd's format, docs/flags.md): a write that would "
+     "leave one of its flags not compiling is refused with 400 invalid_flag (repeatable)")
     ("log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn, error or off");
   // clang-format on
 
@@ -191,6 +195,8 @@ int main(int argc, char** argv) {
     if (config.max_concurrent_snapshots < 1 || config.max_concurrent_snapshots > 10'000)
       throw UsageError("--max-concurrent-snapshots must be 1..10000");
     if (config.max_queue_bytes < 4096) throw UsageError("--max-queue-bytes must be at least 4096");
+    for (const auto& name : config.flag_collections)
+      if (!valid_collection(name)) throw UsageError("--flag-collection \"" + name + "\" is not a valid collection name");
     if (config.tls_cert_file.empty() != config.tls_key_file.empty())
       throw UsageError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
     if (tls_handshake_timeout_ms < 1 || tls_handshake_timeout_ms > 600'000)

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "access.hpp"
 #include "hotstate/value.hpp"
@@ -45,6 +46,8 @@ struct ServerConfig {
   // A connection that has not finished its TLS handshake by then is dropped.
   std::chrono::milliseconds tls_handshake_timeout{10'000};
   bool tls() const { return !tls_cert_file.empty(); }
+  // Collections whose records are flag definitions, checked at write time (--flag-collection).
+  std::vector<std::string> flag_collections;
   LogLevel log_level = LogLevel::Info;
   // API tokens (--auth-file, --token). Open when empty: then only a loopback --listen is allowed.
   AccessPolicy access;

@@ -1,5 +1,7 @@
 #include "http_api.hpp"
 
+#include "flag_checks.hpp"
+
 #include "hotstate/value.hpp"
 #include "hotstate/version.hpp"
 #include "server.hpp"
@@ -91,6 +93,10 @@ Reply route(Server& server, const Request& request) {
     if (!is_get) return method_not_allowed(request, "GET");
     if (target == "/v1/status") return handle_status(server, request);
     return handle_metrics(server, request);
+  }
+  if (target == "/v1/flags/validate") {  // any valid token: it reads and writes nothing
+    if (method != http::verb::post) return method_not_allowed(request, "POST");
+    return handle_flags_validate(server, request);
   }
   if (target == "/v1/stream")
     throw ApiError{Status::upgrade_required, "upgrade_required",

@@ -2,6 +2,7 @@
 
 #include "hotstate/names.hpp"
 #include "hotstate/value.hpp"
+#include "flag_checks.hpp"
 #include "http_api.hpp"
 #include "server.hpp"
 
@@ -26,6 +27,7 @@ void check_key(std::string_view key) {
 CommitResult commit_write(Server& server, const WriteRequest& write) {
   if (server.stopping())
     throw ApiError{Status::service_unavailable, "shutting_down", "server is stopping", ""};
+  check_flag_writes(server.store(), server.config().flag_collections, write);
   CommitResult result = server.store().stage(write);
   using Outcome = CommitResult::Outcome;
   if (result.outcome == Outcome::ConditionFailed) {

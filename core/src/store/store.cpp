@@ -8,7 +8,7 @@ namespace hotstate {
 
 namespace {
 
-std::string staged_key(const std::string& collection, const std::string& key) {
+std::string staged_key(std::string_view collection, std::string_view key) {
   std::string out;
   out.reserve(collection.size() + 1 + key.size());
   out.append(collection).push_back('\0');
@@ -107,12 +107,29 @@ std::optional<std::vector<CommittedTxnPtr>> Store::changes_since(std::uint64_t a
   return out;
 }
 
-RecordPtr Store::latest(const std::string& collection_name, const std::string& key) const {
+RecordPtr Store::latest(std::string_view collection_name, std::string_view key) const {
   if (!staged_.empty()) {
     auto it = staged_.find(staged_key(collection_name, key));
     if (it != staged_.end()) return it->second.kind == OpKind::Delete ? nullptr : it->second.record;
   }
   return get(collection_name, key);
+}
+
+std::vector<RecordPtr> Store::latest_collection(std::string_view collection_name) const {
+  std::map<std::string_view, RecordPtr> merged;
+  if (const KeyMap* keys = collection(collection_name))
+    for (const auto& [key, record] : *keys) merged.emplace(key, record);
+  for (const auto& [where, op] : staged_) {
+    if (op.record->collection != collection_name) continue;
+    if (op.kind == OpKind::Delete)
+      merged.erase(op.record->key);
+    else
+      merged[op.record->key] = op.record;
+  }
+  std::vector<RecordPtr> out;
+  out.reserve(merged.size());
+  for (auto& [key, record] : merged) out.push_back(std::move(record));
+  return out;
 }
 
 CommitResult Store::stage(const WriteRequest& request) {

@@ -88,6 +88,10 @@ class Store {
                 std::size_t limit) const;
   // Every record, by collection then key, at the current revision (pointers: cheap).
   std::vector<RecordPtr> all_records() const;
+  // What the next staged write sees: staged, not yet durable changes over durable state
+  // (write-time checks that must agree with the write they check).
+  RecordPtr latest(std::string_view collection, std::string_view key) const;
+  std::vector<RecordPtr> latest_collection(std::string_view collection) const;
   // Every record matching any selector, at the current revision (pointers: cheap).
   std::vector<RecordPtr> select(std::span<const protocol::SelectorSpec> selectors) const;
 
@@ -119,8 +123,6 @@ class Store {
   using KeyMap = std::map<std::string, RecordPtr, std::less<>>;
 
   const KeyMap* collection(std::string_view name) const;
-  // The record as the next staged write would see it: staged changes over durable state.
-  RecordPtr latest(const std::string& collection, const std::string& key) const;
   void apply(const CommittedTxn& txn);
 
   std::unique_ptr<Storage> storage_;
