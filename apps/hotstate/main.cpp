@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "hotstate/client.hpp"
 #include "exit_code.hpp"
+#include "flag_commands.hpp"
 #include "net/http_client.hpp"
 #include "input.hpp"
 #include "replica_commands.hpp"
@@ -50,6 +51,15 @@ Commands:
   snapshot --collection C [--prefix P]
                                   wait until the local replica is live, print its records
                                   as JSON lines sorted by key, and exit
+  flag-import C FILE              load a flagd flag file into collection C in one
+                                  transaction (each flag a record; "$evaluators" and
+                                  "$metadata" too), after checking that every flag compiles
+  flag-check FILE                 ask the server whether a flagd flag file is valid;
+                                  prints the problems (exit 1 when there are any)
+  flag-eval C KEY [--context JSON]
+                                  evaluate flag KEY of collection C locally, as a service
+                                  would, for the context (a JSON object), and print the
+                                  value, variant, reason and error (docs/flags.md)
 
 Options:
   --url URL          server to talk to (default: $HOTSTATE_URL, else http://127.0.0.1:7700)
@@ -62,6 +72,7 @@ Options:
                      instead of the system's trust store; the server's certificate is
                      always verified, for the URL's host name or IP address
   --limit N          at most N records
+  --context JSON     the evaluation context of flag-eval, e.g. '{"targetingKey":"u1"}'
   -h, --help         print this help
   --version          print the version
   --                 end of options, for arguments that start with --
@@ -84,6 +95,7 @@ struct Arguments {
   std::optional<std::string> collection;
   std::optional<std::string> cache;
   std::optional<std::string> ca_file;
+  std::optional<std::string> context;
   bool help = false;
   bool version = false;
   std::vector<std::string> positional;  // the command and its operands
@@ -122,6 +134,7 @@ Arguments parse_arguments(int argc, char** argv) {
                                        : name == "--collection"  ? &args.collection
                                        : name == "--cache"       ? &args.cache
                                        : name == "--ca-file"     ? &args.ca_file
+                                       : name == "--context"     ? &args.context
                                                                  : nullptr;
     if (!slot) throw UsageError("unknown option '" + name + "'");
     if (slot->has_value()) throw UsageError(name + " given more than once");
@@ -160,6 +173,8 @@ constexpr CommandShape kCommands[] = {
     {"txn", 1, "FILE", false, false},    {"status", 0, "", false, false},
     {"export", 1, "FILE", false, false}, {"import", 1, "FILE", false, false},
     {"watch", 0, "", false, false, true}, {"snapshot", 0, "", false, false, true},
+    {"flag-import", 2, "C FILE", false, false}, {"flag-check", 1, "FILE", false, false},
+    {"flag-eval", 2, "C KEY", false, false},
 };
 
 const CommandShape& check_shape(const Arguments& args) {
@@ -183,6 +198,7 @@ const CommandShape& check_shape(const Arguments& args) {
                        " applies only to watch and snapshot");
     if (shape.runs_a_replica && !args.collection) throw UsageError(command + " needs --collection C");
     if (args.cache && command != "watch") throw UsageError("--cache applies only to watch");
+    if (args.context && command != "flag-eval") throw UsageError("--context applies only to flag-eval");
     return shape;
   }
   throw UsageError("unknown command '" + command + "'");
@@ -237,6 +253,11 @@ int run(int argc, char** argv) {
     return snapshot(replica, std::chrono::seconds(30));
   }
 
+  if (shape.name == "flag-eval") {
+    const std::vector<std::string>& op = args.positional;
+    return evaluate_flag(choose_server(args).text, args.ca_file.value_or(""), op[1], op[2], args.context);
+  }
+
   bool bulk = shape.name == "export" || shape.name == "import";
   const ServerUrl server = choose_server(args);
   HttpClient client(server, bulk ? kBulkTimeout : kTimeout, tls_context_for(args, server));
@@ -250,6 +271,8 @@ int run(int argc, char** argv) {
   if (shape.name == "txn") return run_txn(client, read_input(op[1]));
   if (shape.name == "export") return export_state(client, op[1]);
   if (shape.name == "import") return import_state(client, read_input(op[1]));
+  if (shape.name == "flag-import") return import_flags(client, op[1], read_input(op[2]));
+  if (shape.name == "flag-check") return check_flags(client, read_input(op[1]));
   return get_status(client);
 }
 
