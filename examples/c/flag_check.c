@@ -1,10 +1,12 @@
-/* A feature-flag check on a local replica, through the C ABI: `flag_check_c [URL]`
-   (default http://127.0.0.1:7700). A flag is a JSON boolean in the collection "flags":
+/* A feature-flag check evaluated locally, through the C ABI: `flag_check_c [URL]`
+   (default http://127.0.0.1:7700). The flag is a record of the collection "flags" in
+   flagd's format (docs/flags.md), e.g.
 
-       curl -X PUT http://127.0.0.1:7700/v1/c/flags/checkout-v2 -d true
+       hotstate put flags checkout-v2 '{"state":"ENABLED","variants":{"on":true,"off":false},
+         "defaultVariant":"off","targeting":{"fractional":[["on",25],["off",75]]}}'
 
-   Reads are lookups in this process's memory: they never wait for the network, and they
-   keep answering (with the last state) while the server is away. */
+   An evaluation walks the flag's compiled rule in this process's memory: it never waits for
+   the network, and keeps answering (with the last state) while the server is away. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 
 #include <hotstate.h>
@@ -13,36 +15,11 @@
 #include <string.h>
 #include <time.h>
 
-static const char *state_name(hs_link_state state) {
-  static const char *const names[] = {"CONNECTING", "SYNCING", "LIVE", "STALE", "OFFLINE", "CLOSED"};
-  return (unsigned)state < sizeof names / sizeof names[0] ? names[state] : "?";
-}
-
-/* Off unless the flag exists and is `true`. A local lookup: no I/O, no blocking. */
-static int flag_enabled(hs_client *client, const char *name) {
-  hs_record *record = NULL;
-  int enabled = 0;
-  if (hs_get(client, "flags", name, strlen(name), &record) == HS_OK &&
-      hs_record_bool(record, &enabled) != HS_OK)
-    enabled = 0; /* not a boolean: treat as off */
-  hs_record_free(record);
-  return enabled;
-}
-
-/* Runs on the client's callback thread, once per transaction that touched "flags". The
-   batch and its records are lent for the duration of the call only. */
-static void on_flags_changed(const hs_change_batch *batch, void *user_data) {
+/* Runs on the client's callback thread when the flag's value for the context changes. The
+   result is lent for the duration of the call only. */
+static void on_checkout_changed(const hs_flag_result *result, void *user_data) {
   (void)user_data;
-  for (size_t i = 0; i < hs_change_batch_count(batch); ++i) {
-    const hs_record *before = NULL, *after = NULL;
-    const char *key = NULL;
-    size_t key_len = 0;
-    if (hs_change_batch_get(batch, i, &before, &after) != HS_OK ||
-        hs_record_key(after ? after : before, &key, &key_len) != HS_OK)
-      continue;
-    printf("changed at revision %llu: %.*s%s\n", (unsigned long long)hs_change_batch_revision(batch),
-           (int)key_len, key, after ? "" : " (deleted)");
-  }
+  printf("checkout-v2 for user-42 is now %s\n", result->type == HS_FLAG_TYPE_NONE ? "the default" : result->json);
   fflush(stdout);
 }
 
@@ -53,34 +30,39 @@ int main(int argc, char **argv) {
   hs_client *client = NULL;
   hs_status s = hs_options_new(&options);
   if (s == HS_OK) s = hs_options_add_url(options, url);
-  if (s == HS_OK) s = hs_options_add_selector(options, "flags", NULL);
+  if (s == HS_OK) s = hs_options_add_flag_collection(options, "flags");
   if (s == HS_OK) s = hs_client_open(options, &client); /* returns at once */
   hs_options_free(options);                              /* the client keeps its own copy */
   if (s != HS_OK) {
     fprintf(stderr, "flag_check: %s: %s\n", hs_status_name(s), hs_last_error());
     return 1;
   }
+  if (hs_client_wait_ready(client, 5000) != HS_OK) fprintf(stderr, "not live yet; evaluating what we have\n");
 
-  hs_client_status status = HS_CLIENT_STATUS_INIT;
-  if (hs_client_wait_ready(client, 5000) != HS_OK) {
-    hs_client_status_get(client, &status);
-    fprintf(stderr, "not live yet (%s); reading what we have\n", status.last_error);
-  }
+  /* The context: built once per user or request, reused for every evaluation. */
+  hs_context *user = NULL;
+  hs_context_new(&user);
+  hs_context_set_targeting_key(user, "user-42", strlen("user-42"));
+  hs_context_set_string(user, "email", "ann@example.com", strlen("ann@example.com"));
 
   uint64_t subscription = 0;
-  s = hs_subscribe(client, "flags", NULL, 0, NULL, 0, 0, on_flags_changed, NULL, NULL, &subscription);
+  s = hs_subscribe_flag(client, "flags", "checkout-v2", strlen("checkout-v2"), user, on_checkout_changed, NULL, NULL,
+                        &subscription);
   if (s != HS_OK) fprintf(stderr, "flag_check: subscribe: %s: %s\n", hs_status_name(s), hs_last_error());
 
+  hs_flag_result result = HS_FLAG_RESULT_INIT; /* reused: no allocation per evaluation */
   for (int i = 0; i < 3; ++i) {
-    int enabled = flag_enabled(client, "checkout-v2");
-    hs_client_status_get(client, &status); /* struct_size was set by HS_CLIENT_STATUS_INIT */
-    printf("checkout-v2 is %s (replica at revision %llu, %s)\n", enabled ? "on" : "off",
-           (unsigned long long)status.revision, state_name(status.state));
+    int enabled = 0;
+    hs_evaluate_bool(client, "flags", "checkout-v2", strlen("checkout-v2"), user, 0, &enabled, &result);
+    printf("checkout-v2 is %s (%s%s%s)\n", enabled ? "on" : "off", hs_flag_reason_name(result.reason),
+           result.error ? ": " : "", result.error_message);
     fflush(stdout);
     struct timespec second = {1, 0};
     nanosleep(&second, NULL);
   }
 
+  hs_flag_result_release(&result);
+  hs_context_free(user);
   hs_client_free(client); /* ends the subscription too; never from a callback */
   return 0;
 }
