@@ -94,8 +94,9 @@ class FlagCompiler {
         return fail("variant \"" + name + "\" must be a boolean, string, number or object");
       if (flag_.type == ValueType::Any) flag_.type = type;
       if (type != flag_.type)
-        return fail("variant \"" + name + "\" is a " + to_string(type) + " but \"" + flag_.variants.front().name +
-                    "\" is a " + to_string(flag_.type) + "; all variants must have one type");
+        return fail("variant \"" + name + "\" is a " + variant_type_name(type) + " but \"" +
+                    flag_.variants.front().name + "\" is a " + variant_type_name(flag_.type) +
+                    "; all variants must have one type");
       try {
         flag_.variants.push_back(make_variant(std::move(name), member.value()));
       } catch (const ValueError& e) {

@@ -94,7 +94,7 @@ Resolution CompiledFlag::evaluate(const Context& context, const RecordSource* re
     if (r.error != ErrorCode::None) return r;
   }
   if (r.variant != nullptr && !type_matches(expected, r.variant->type))
-    return error(ErrorCode::TypeMismatch, "flag \"" + flag.key + "\" is a " + to_string(flag.type) +
+    return error(ErrorCode::TypeMismatch, "flag \"" + flag.key + "\" is a " + variant_type_name(flag.type) +
                                               " flag, not " + to_string(expected));
   return r;
 }

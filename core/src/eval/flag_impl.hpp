@@ -31,6 +31,9 @@ struct CompiledFlag::Impl {
   const Variant* default_variant() const { return default_index == kNoDefault ? nullptr : &variants[default_index]; }
 };
 
+// A variant type as flag definitions speak of it ("number", not "float").
+inline const char* variant_type_name(ValueType type) { return type == ValueType::Float ? "number" : to_string(type); }
+
 // Metadata as compact JSON, keys in order.
 std::string metadata_to_json(const std::vector<CompiledFlag::MetadataEntry>& entries);
 // Reads a metadata object (values: string, number or bool); false with `error` set otherwise.

@@ -124,18 +124,18 @@ double parse_radix(std::string_view digits, int radix) {
 }  // namespace
 
 std::size_t js_number_to_chars(double value, char* out) {
-  auto put = [&](std::string_view s) {
-    std::memcpy(out, s.data(), s.size());
+  auto put = [](char* at, std::string_view s) {
+    std::memcpy(at, s.data(), s.size());
     return s.size();
   };
-  if (std::isnan(value)) return put("NaN");
-  if (value == 0) return put("0");  // both zeros
+  if (std::isnan(value)) return put(out, "NaN");
+  if (value == 0) return put(out, "0");  // both zeros
   std::size_t length = 0;
   if (value < 0) {
     out[length++] = '-';
     value = -value;
   }
-  if (std::isinf(value)) return length + put("Infinity");
+  if (std::isinf(value)) return length + put(out + length, "Infinity");
 
   // The shortest digits that round-trip, as d.ddde±x; JS places the point from them.
   char sci[kMaxJsNumberChars];
