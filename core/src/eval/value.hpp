@@ -104,9 +104,31 @@ class Val {
   } u_{};
 };
 
-// Equal text: lengths first, so most mismatches never reach memcmp.
+// Equal text: lengths first, then word-sized loads (the keys and names rules compare are
+// short, and a libc memcmp call costs more than comparing them).
 inline bool same_text(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *x = a.data(), *y = b.data();
+  auto load8 = [](const char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  };
+  auto load4 = [](const char* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 <= n; i += 8)
+      if (load8(x + i) != load8(y + i)) return false;
+    return load8(x + n - 8) == load8(y + n - 8);  // the tail, overlapping
+  }
+  if (n >= 4) return load4(x) == load4(y) && load4(x + n - 4) == load4(y + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
 }
 
 // FNV-1a of a name: attribute names and `var` paths' first segments carry it, so looking
