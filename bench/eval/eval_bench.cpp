@@ -7,11 +7,13 @@
 //   fractional        a flag whose targeting is only the fractional rollout
 // Each is timed in >= 5 runs of >= 1M evaluations; the table gives min/median/max ns per
 // evaluation, and the results go to argv[1] (default bench/results/eval.json).
-// Pin it to a core for stable numbers: taskset -c 1 ./eval_bench
+// Pin it to a core for stable numbers: taskset -c 1 ./eval_bench [out.json [evaluations]]
+// (a smaller evaluation count is for profilers such as callgrind, not for reporting).
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -25,7 +27,7 @@ namespace {
 using namespace hotstate::eval;
 
 constexpr int kRuns = 7;
-constexpr int kEvaluationsPerRun = 2'000'000;
+int g_evaluations_per_run = 2'000'000;
 
 constexpr const char* kDocument = R"({
   "flags": {
@@ -76,12 +78,12 @@ Result measure(const std::string& name, const CompiledFlag& flag, const std::vec
   std::size_t sink = 0;
   for (int run = 0; run < kRuns + 1; ++run) {  // the first run warms up and is not counted
     auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kEvaluationsPerRun; ++i) {
+    for (int i = 0; i < g_evaluations_per_run; ++i) {
       auto r = flag.evaluate(contexts[static_cast<std::size_t>(i) & 15], nullptr, ValueType::Any, 1'700'000'000);
       sink += r.variant ? r.variant->name.size() : 1;
     }
     auto elapsed = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
-    if (run > 0) ns.push_back(elapsed / kEvaluationsPerRun);
+    if (run > 0) ns.push_back(elapsed / g_evaluations_per_run);
   }
   if (sink == 0) std::puts("");  // keeps the loop's results alive
   std::sort(ns.begin(), ns.end());
@@ -92,6 +94,7 @@ Result measure(const std::string& name, const CompiledFlag& flag, const std::vec
 
 int main(int argc, char** argv) {
   std::string out_path = argc > 1 ? argv[1] : "bench/results/eval.json";
+  if (argc > 2) g_evaluations_per_run = std::max(1, std::atoi(argv[2]));
   auto doc = compile_document(kDocument);
   if (!doc.errors.empty()) {
     std::fprintf(stderr, "eval_bench: %s\n", doc.errors.front().c_str());
@@ -120,7 +123,7 @@ int main(int argc, char** argv) {
 
   int cpu = sched_getcpu();
   std::printf("flag evaluation, ns per evaluate() (%d runs x %d evaluations, on cpu %d)\n", kRuns,
-              kEvaluationsPerRun, cpu);
+              g_evaluations_per_run, cpu);
   std::printf("%-18s %9s %9s %9s\n", "case", "min", "median", "max");
   for (const auto& r : results) std::printf("%-18s %9.1f %9.1f %9.1f\n", r.name.c_str(), r.min, r.median, r.max);
 
@@ -130,7 +133,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   out << "{\"benchmark\":\"eval\",\"unit\":\"ns_per_evaluation\",\"runs\":" << kRuns
-      << ",\"evaluations_per_run\":" << kEvaluationsPerRun << ",\"cpu\":" << cpu << ",\"results\":[";
+      << ",\"evaluations_per_run\":" << g_evaluations_per_run << ",\"cpu\":" << cpu << ",\"results\":[";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     out << (i ? "," : "") << "{\"name\":\"" << r.name << "\",\"min\":" << r.min << ",\"median\":" << r.median

@@ -62,7 +62,7 @@ void Arena::release(const Mark& mark) {
   current_ = mark.chunk;
   used_ = mark.used;
   total_ = mark.total;
-  if (mark.chunk == 0 && mark.used == 0) {
+  if (mark.chunk == 0 && mark.used == 0 && chunks_.size() > 1) {
     std::size_t kept = 0, keep = 0;
     while (keep < chunks_.size() && kept + chunks_[keep].size <= kKeptBytes) kept += chunks_[keep++].size;
     if (keep == 0 && !chunks_.empty()) keep = 1;

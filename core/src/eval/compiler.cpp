@@ -184,7 +184,8 @@ class Compiler {
   }
 
   std::uint32_t add_path(std::vector<std::string> segments) {
-    p_.paths.push_back(Path{std::move(segments)});
+    std::uint32_t hash = segments.empty() ? 0 : name_hash(segments[0]);
+    p_.paths.push_back(Path{std::move(segments), hash});
     return static_cast<std::uint32_t>(p_.paths.size() - 1);
   }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eval/context.hpp"
+#include "eval/value.hpp"
 
 namespace hotstate::eval {
 
@@ -15,13 +16,15 @@ struct Context::Impl {
   struct Attribute {
     std::string key;
     boost::json::value value;
+    std::uint32_t hash = name_hash(key);
   };
   // A short scan beats hashing for the handful of attributes a context has.
   std::vector<Attribute> attributes;
 
-  const Attribute* find(std::string_view key) const {
+  const Attribute* find(std::string_view key) const { return find(key, name_hash(key)); }
+  const Attribute* find(std::string_view key, std::uint32_t hash) const {
     for (const auto& a : attributes)
-      if (a.key == key) return &a;
+      if (a.hash == hash && same_text(a.key, key)) return &a;
     return nullptr;
   }
 };

@@ -49,8 +49,4 @@ Val op_sem_ver(Evaluator& ev, const Node& node, const Val& data);
 Val op_affix(Evaluator& ev, const Node& node, const Val& data);  // starts_with ends_with
 Val op_record(Evaluator& ev, const Node& node, const Val& data);
 
-// Reads `segments` from `data` as `var` does: objects by key, arrays by index; false when
-// the path does not exist (a null on the way ends it; a null at its end is found).
-bool read_path(const Val& data, const std::vector<std::string>& segments, Val& out);
-
 }  // namespace hotstate::eval

@@ -28,7 +28,7 @@ bool type_matches(ValueType expected, ValueType actual) {
 
 const Variant* find_variant(const CompiledFlag::Impl& flag, std::string_view name) {
   for (const auto& v : flag.variants)
-    if (v.name == name) return &v;
+    if (same_text(v.name, name)) return &v;
   return nullptr;
 }
 
@@ -40,9 +40,9 @@ Resolution error(ErrorCode code, std::string message) {
   return r;
 }
 
-// The variant a targeting result names.
-Resolution resolve_result(const CompiledFlag::Impl& flag, const Val& result) {
-  Resolution r;
+// The variant a targeting result names, into `r` (filled in place: no Resolution is
+// copied or moved on the way out).
+void resolve_result(const CompiledFlag::Impl& flag, const Val& result, Resolution& r) {
   std::string_view name;
   char number[kMaxJsNumberChars];
   switch (result.kind()) {
@@ -50,31 +50,36 @@ Resolution resolve_result(const CompiledFlag::Impl& flag, const Val& result) {
     case Val::Kind::Null:
       r.variant = flag.default_variant();
       r.reason = Reason::Default;
-      return r;
+      return;
     case Val::Kind::String: name = result.as_string(); break;
     case Val::Kind::Bool: name = result.as_bool() ? "true" : "false"; break;
     case Val::Kind::Number: name = {number, js_number_to_chars(result.as_number(), number)}; break;
     case Val::Kind::Array:
     case Val::Kind::Object:
-      return error(ErrorCode::ParseError, "flag \"" + flag.key + "\": targeting returned an " +
-                                              (result.is(Val::Kind::Array) ? "array" : "object") +
-                                              ", not a variant name");
+      r = error(ErrorCode::ParseError, "flag \"" + flag.key + "\": targeting returned an " +
+                                           (result.is(Val::Kind::Array) ? "array" : "object") + ", not a variant name");
+      return;
   }
   r.variant = find_variant(flag, name);
-  if (r.variant == nullptr)
-    return error(ErrorCode::ParseError,
-                 "flag \"" + flag.key + "\": targeting returned \"" + std::string(name) + "\", which is not a variant");
+  if (r.variant == nullptr) {
+    r = error(ErrorCode::ParseError,
+              "flag \"" + flag.key + "\": targeting returned \"" + std::string(name) + "\", which is not a variant");
+    return;
+  }
   r.reason = Reason::TargetingMatch;
-  return r;
 }
 
 }  // namespace
 
 Resolution CompiledFlag::evaluate(const Context& context, const RecordSource* records, ValueType expected,
                                   std::optional<std::int64_t> now_unix_seconds) const {
-  const Impl& flag = *impl_;
-  if (!flag.compile_error.empty()) return error(ErrorCode::ParseError, flag.compile_error);
+  // One Resolution, returned from every path (built in the caller's slot, never copied).
   Resolution r;
+  const Impl& flag = *impl_;
+  if (!flag.compile_error.empty()) {
+    r = error(ErrorCode::ParseError, flag.compile_error);
+    return r;
+  }
   if (!flag.enabled) {
     r.reason = Reason::Disabled;
     return r;
@@ -87,15 +92,16 @@ Resolution CompiledFlag::evaluate(const Context& context, const RecordSource* re
     RootScope root{&context.impl(), flag.key, now_unix_seconds};
     try {
       Evaluator evaluator(*flag.targeting, Val::root(&root), records, scratch.arena());
-      r = resolve_result(flag, evaluator.run());
+      resolve_result(flag, evaluator.run(), r);
     } catch (const EvalLimitError& e) {
-      return error(ErrorCode::General, "flag \"" + flag.key + "\": " + e.message);
+      r = error(ErrorCode::General, "flag \"" + flag.key + "\": " + e.message);
+      return r;
     }
     if (r.error != ErrorCode::None) return r;
   }
   if (r.variant != nullptr && !type_matches(expected, r.variant->type))
-    return error(ErrorCode::TypeMismatch, "flag \"" + flag.key + "\" is a " + variant_type_name(flag.type) +
-                                              " flag, not " + to_string(expected));
+    r = error(ErrorCode::TypeMismatch, "flag \"" + flag.key + "\" is a " + variant_type_name(flag.type) +
+                                           " flag, not " + to_string(expected));
   return r;
 }
 

@@ -120,7 +120,7 @@ bool js_strict_equal(const Val& a, const Val& b) {
     case Kind::Null: return true;
     case Kind::Bool: return a.as_bool() == b.as_bool();
     case Kind::Number: return a.as_number() == b.as_number();
-    case Kind::String: return a.as_string() == b.as_string();
+    case Kind::String: return same_text(a.as_string(), b.as_string());
     default: return a.same_reference(b);
   }
 }

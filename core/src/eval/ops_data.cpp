@@ -1,5 +1,6 @@
 // var, missing and missing_some: reading the data by dotted paths.
 
+#include <span>
 #include <string_view>
 
 #include "eval/evaluator.hpp"
@@ -21,24 +22,26 @@ bool parse_index(std::string_view s, std::uint32_t& index) {
   return true;
 }
 
-template <typename Segments>
-bool read_segments(const Val& data, const Segments& segments, Val& out) {
-  Val current = data;
-  for (const auto& segment : segments) {
-    std::string_view key(segment);
-    if (current.is_nullish()) return false;
-    if (current.is(Val::Kind::Object)) {
-      if (!current.find(key, current)) return false;
-    } else if (current.is(Val::Kind::Array)) {
-      std::uint32_t index = 0;
-      if (!parse_index(key, index) || index >= current.array_size()) return false;
-      current = current.at(index);
-    } else {
-      return false;  // properties of strings, numbers and booleans are not data
-    }
+// One step of a path: undefined when it leads nowhere.
+Val step(const Val& current, std::string_view key) {
+  if (current.is(Val::Kind::Object)) return current.get(key);
+  if (current.is(Val::Kind::Array)) {
+    std::uint32_t index = 0;
+    if (!parse_index(key, index) || index >= current.array_size()) return Val();
+    return current.at(index);
   }
-  out = current;
-  return true;
+  return Val();  // null ends a path; properties of strings, numbers and booleans are not data
+}
+
+// `segments` read from `data`; undefined when the path does not exist (a null on the way
+// ends it; a null at its end is found).
+template <typename Segments>
+Val read_segments(Val current, const Segments& segments) {
+  for (const auto& segment : segments) {
+    current = step(current, segment);
+    if (current.is(Val::Kind::Undefined)) return current;
+  }
+  return current;
 }
 
 // Splits a path computed at run time ("a.b" -> a, b) into views kept in the arena.
@@ -63,19 +66,16 @@ RuntimePath split_path(std::string_view path, Arena& arena) {
 }
 
 // `var` of a key computed at run time: null, undefined, "" and [] mean the whole data.
-bool read_dynamic(const Val& data, const Val& key, Arena& arena, Val& out) {
+Val read_dynamic(const Val& data, const Val& key, Arena& arena) {
   if (key.is_nullish() || (key.is(Val::Kind::String) && key.as_string().empty()) ||
-      (key.is(Val::Kind::Array) && key.array_size() == 0)) {
-    out = data;
-    return true;
-  }
-  return read_segments(data, split_path(js_to_string(key, arena), arena), out);
+      (key.is(Val::Kind::Array) && key.array_size() == 0))
+    return data;
+  return read_segments(data, split_path(js_to_string(key, arena), arena));
 }
 
 // json-logic-js's missing: a key is missing when `var` finds null or "" (or nothing).
 bool is_missing(const Val& data, const Val& key, Arena& arena) {
-  Val value;
-  if (!read_dynamic(data, key, arena, value)) return true;
+  Val value = read_dynamic(data, key, arena);
   return value.is_nullish() || (value.is(Val::Kind::String) && value.as_string().empty());
 }
 
@@ -97,15 +97,22 @@ Val missing_in_array(Evaluator& ev, const Val& keys, const Val& data) {
 
 }  // namespace
 
-bool read_path(const Val& data, const std::vector<std::string>& segments, Val& out) {
-  return read_segments(data, segments, out);
+namespace {
+
+// A compiled path: its first step uses the precomputed hash (the context's fast path).
+Val read_compiled(const Val& data, const Path& path) {
+  if (path.segments.empty()) return data;
+  Val first = data.is(Val::Kind::Object) ? data.get(path.segments[0], path.first_hash) : step(data, path.segments[0]);
+  if (path.segments.size() == 1 || first.is(Val::Kind::Undefined)) return first;
+  return read_segments(first, std::span(path.segments.data() + 1, path.segments.size() - 1));
 }
 
+}  // namespace
+
 Val op_var(Evaluator& ev, const Node& node, const Val& data) {
-  Val found;
-  bool ok = node.aux != kNoIndex ? read_segments(data, ev.program.paths[node.aux].segments, found)
-                                 : read_dynamic(data, ev.arg(node, 0, data), ev.arena, found);
-  if (ok) return found;
+  Val found = node.aux != kNoIndex ? read_compiled(data, ev.program.paths[node.aux])
+                                   : read_dynamic(data, ev.arg(node, 0, data), ev.arena);
+  if (!found.is(Val::Kind::Undefined)) return found;
   if (node.arg_count >= 2) return ev.arg(node, 1, data);
   return Val::null();
 }

@@ -59,11 +59,9 @@ Val op_fractional(Evaluator& ev, const Node& node, const Val& data) {
     first_bucket = 1;
   } else {
     // No bucketing value given: the flag key followed by the targeting key.
-    Val targeting_key;
-    std::string_view tk;
-    if (ev.root.find("targetingKey", targeting_key) && targeting_key.is(Val::Kind::String))
-      tk = targeting_key.as_string();
-    hash = murmur3_32(ev.program.flag_key, tk);
+    Val targeting_key = ev.root.get("targetingKey");
+    hash = murmur3_32(ev.program.flag_key,
+                      targeting_key.is(Val::Kind::String) ? targeting_key.as_string() : std::string_view());
   }
   if (!plan.names.empty())
     return plan.names[pick(hash, plan.running_sums.data(), static_cast<std::uint32_t>(plan.names.size()),
@@ -95,8 +93,8 @@ Val op_affix(Evaluator& ev, const Node& node, const Val& data) {
   Val subject = ev.arg(node, 0, data), affix = ev.arg(node, 1, data);
   if (!subject.is(Val::Kind::String) || !affix.is(Val::Kind::String)) return Val::null();
   auto s = subject.as_string(), a = affix.as_string();
-  bool match = node.op == Op::StartsWith ? s.substr(0, a.size()) == a
-                                         : s.size() >= a.size() && s.substr(s.size() - a.size()) == a;
+  bool match = s.size() >= a.size() &&
+               same_text(node.op == Op::StartsWith ? s.substr(0, a.size()) : s.substr(s.size() - a.size()), a);
   return Val::boolean(match);
 }
 

@@ -73,6 +73,7 @@ struct Node {
 // A dotted path, split at compile time ("a.b.0" -> a, b, 0). Empty: the whole data.
 struct Path {
   std::vector<std::string> segments;
+  std::uint32_t first_hash = 0;  // name_hash(segments[0])
 };
 
 // fractional with constant buckets: names and running weight sums, ready to search.

@@ -30,16 +30,12 @@ std::uint32_t attribute_count(const RootScope& scope) {
 
 }  // namespace
 
-bool root_find(const RootScope& scope, std::string_view key, Val& out) {
-  if (key == kFlagd) {
-    out = Val::object(flagd_members(scope), 2);
-    return true;
-  }
-  if (scope.context == nullptr) return false;
-  const auto* attribute = scope.context->find(key);
-  if (attribute == nullptr) return false;
-  out = Val::json(attribute->value);
-  return true;
+Val root_find(const RootScope& scope, std::string_view key, std::uint32_t hash) {
+  static const std::uint32_t flagd_hash = name_hash(kFlagd);
+  if (hash == flagd_hash && same_text(key, kFlagd)) return Val::object(flagd_members(scope), 2);
+  if (scope.context == nullptr) return Val();
+  const auto* attribute = scope.context->find(key, hash);
+  return attribute == nullptr ? Val() : Val::json(attribute->value);
 }
 
 std::uint32_t root_size(const RootScope& scope) { return attribute_count(scope) + 1; }

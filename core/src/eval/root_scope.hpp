@@ -20,7 +20,7 @@ struct RootScope {
 };
 
 // `$flagd` wins over a context attribute of the same name (flagd overwrites it too).
-bool root_find(const RootScope& scope, std::string_view key, Val& out);
+Val root_find(const RootScope& scope, std::string_view key, std::uint32_t hash);  // undefined: none
 std::uint32_t root_size(const RootScope& scope);
 std::string_view root_key_at(const RootScope& scope, std::uint32_t index);
 Val root_value_at(const RootScope& scope, std::uint32_t index);

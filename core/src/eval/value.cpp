@@ -6,33 +6,6 @@
 
 namespace hotstate::eval {
 
-Val Val::json(const boost::json::value& value) {
-  switch (value.kind()) {
-    case boost::json::kind::null: return null();
-    case boost::json::kind::bool_: return boolean(value.get_bool());
-    case boost::json::kind::int64: return number(static_cast<double>(value.get_int64()));
-    case boost::json::kind::uint64: return number(static_cast<double>(value.get_uint64()));
-    case boost::json::kind::double_: return number(value.get_double());
-    case boost::json::kind::string: {
-      const auto& s = value.get_string();
-      return string(std::string_view(s.data(), s.size()));
-    }
-    case boost::json::kind::array: {
-      Val v(Kind::Array, Repr::JsonArray);
-      v.u_.json_array = &value.get_array();
-      v.size_ = static_cast<std::uint32_t>(value.get_array().size());
-      return v;
-    }
-    case boost::json::kind::object: {
-      Val v(Kind::Object, Repr::JsonObject);
-      v.u_.json_object = &value.get_object();
-      v.size_ = static_cast<std::uint32_t>(value.get_object().size());
-      return v;
-    }
-  }
-  return null();
-}
-
 std::uint32_t Val::array_size() const { return kind_ == Kind::Array ? size_ : 0; }
 
 Val Val::at(std::uint32_t index) const {
@@ -41,25 +14,25 @@ Val Val::at(std::uint32_t index) const {
   return u_.items[index];
 }
 
-bool Val::find(std::string_view key, Val& out) const {
-  if (kind_ != Kind::Object) return false;
+Val Val::get(std::string_view key) const {
+  if (kind_ != Kind::Object) return Val();
   switch (repr_) {
     case Repr::JsonObject: {
       auto it = u_.json_object->find(key);
-      if (it == u_.json_object->end()) return false;
-      out = json(it->value());
-      return true;
+      return it == u_.json_object->end() ? Val() : json(it->value());
     }
     case Repr::Members:
       for (std::uint32_t i = 0; i < size_; ++i)
-        if (u_.members[i].key == key) {
-          out = u_.members[i].value;
-          return true;
-        }
-      return false;
-    case Repr::Root: return root_find(*u_.root, key, out);
-    default: return false;
+        if (same_text(u_.members[i].key, key)) return u_.members[i].value;
+      return Val();
+    case Repr::Root: return root_find(*u_.root, key, name_hash(key));
+    default: return Val();
   }
+}
+
+Val Val::get(std::string_view key, std::uint32_t hash) const {
+  if (kind_ == Kind::Object && repr_ == Repr::Root) return root_find(*u_.root, key, hash);
+  return get(key);
 }
 
 std::uint32_t Val::object_size() const {

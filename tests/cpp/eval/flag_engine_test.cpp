@@ -4,28 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <new>
-
+#include "alloc_counter.hpp"
 #include "eval/flag.hpp"
 #include "eval_test_util.hpp"
 #include "hotstate/value.hpp"
 
 using namespace hotstate::eval;
 using hotstate::testing::json;
-
-// Counts heap allocations on this thread while `g_counting` is set.
-namespace {
-thread_local bool g_counting = false;
-thread_local std::size_t g_allocations = 0;
-}  // namespace
-void* operator new(std::size_t n) {
-  if (g_counting) ++g_allocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -223,11 +208,9 @@ TEST(FlagEvaluate, DoesNotAllocateOnceWarm) {
   context.set_json("app", R"({"version": "2.1.0"})");
   auto r = f.evaluate(context, nullptr, ValueType::Integer, 5);  // warms the thread's arena
   ASSERT_NE(r.variant, nullptr);
-  g_allocations = 0;
-  g_counting = true;
+  hotstate::testing::start_counting_allocations();
   for (int i = 0; i < 100; ++i) r = f.evaluate(context, nullptr, ValueType::Integer, 5);
-  g_counting = false;
-  EXPECT_EQ(g_allocations, 0u);
+  EXPECT_EQ(hotstate::testing::stop_counting_allocations(), 0u);
   EXPECT_TRUE(r.variant->name == "red" || r.variant->name == "blue");
 }
 
