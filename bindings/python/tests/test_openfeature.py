@@ -122,7 +122,7 @@ def test_the_targeting_key_and_attributes_reach_the_rule(world: FlagWorld) -> No
     try:
         assert client.get_boolean_value("new-checkout", False) is True, "the SDK's merged context"
     finally:
-        api.clear_evaluation_context()
+        api.set_evaluation_context(EvaluationContext())
 
 
 def test_datetime_attributes_are_read_as_iso_text(world: FlagWorld) -> None:
@@ -147,7 +147,8 @@ def test_datetime_attributes_are_read_as_iso_text(world: FlagWorld) -> None:
         ("object", "banner", {"d": 1}, None, ErrorCode.TYPE_MISMATCH),
         ("integer", "broken", 42, None, ErrorCode.PARSE_ERROR),
         ("string", "rollout", "d", EvaluationContext(attributes={"email": "a@b.c"}), ErrorCode.TARGETING_KEY_MISSING),
-        ("boolean", "new-checkout", True, EvaluationContext("u", {"tags": {"a", "b"}}), ErrorCode.INVALID_CONTEXT),
+        ("boolean", "new-checkout", True, EvaluationContext("u", {"tags": {"a", "b"}}),  # type: ignore[dict-item]
+         ErrorCode.INVALID_CONTEXT),
     ],
 )
 def test_errors_give_the_default_with_the_error_code(
@@ -174,8 +175,8 @@ def test_stale_reason_while_the_server_is_away(own_server: Server) -> None:
 
 def test_events_ready_stale_ready_again_and_configuration_changed(durable_server: Server) -> None:
     world = FlagWorld(durable_server.url).load()
-    plans_and_flags = {"collections": [world.plans], "backoff": (0.02, 0.2)}
-    provider = HotstateProvider(url=durable_server.url, collection=world.flags, **plans_and_flags)
+    provider = HotstateProvider(url=durable_server.url, collection=world.flags, collections=[world.plans],
+                                backoff=(0.02, 0.2))
     domain = uuid.uuid4().hex
     api.set_provider(provider, domain)
     client = api.get_client(domain)

@@ -98,6 +98,7 @@ class HotstateProvider(AbstractProvider):
             flag_collections = list(options.pop("flag_collections", None) or [])
             if self._collection not in flag_collections:
                 flag_collections.append(self._collection)
+            assert self._url is not None  # __init__: url or client
             self._client = Client(self._url, flag_collections=flag_collections, **options)
         client = self._client
         assert client is not None
@@ -179,7 +180,7 @@ class HotstateProvider(AbstractProvider):
     ) -> FlagResolutionDetails[float]:
         return self._resolve(flag_key, default_value, evaluation_context, float)
 
-    def resolve_object_details(  # type: ignore[override]
+    def resolve_object_details(
         self, flag_key: str, default_value: ObjectValue, evaluation_context: Optional[EvaluationContext] = None
     ) -> FlagResolutionDetails[ObjectValue]:
         return self._resolve(flag_key, default_value, evaluation_context, dict)
