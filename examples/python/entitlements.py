@@ -12,6 +12,7 @@ writes its plans and flags first, so it runs against an empty server.
 from __future__ import annotations
 
 import os
+from typing import Any, Mapping
 
 import hotstate
 
@@ -33,7 +34,7 @@ FLAGS = {
 }
 
 
-def check(client: hotstate.Client, account: dict[str, object]) -> str:
+def check(client: hotstate.Client, account: Mapping[str, Any]) -> str:
     sso = client.evaluate_bool("flags", "sso", False, account)  # local: about a microsecond
     seat = client.evaluate_bool("flags", "add-seat", False, account)
     return f"{account['account']}: sso={sso} add-seat={seat}"
@@ -46,7 +47,7 @@ def main() -> None:
         setup += [hotstate.Put("flags", k, v) for k, v in FLAGS.items()]
         client.wait_for_revision(client.txn(setup), timeout=5)
 
-        account = {"targetingKey": "acct-42", "account": {"plan": "free", "seats": 3}}
+        account: dict[str, Any] = {"targetingKey": "acct-42", "account": {"plan": "free", "seats": 3}}
         print(check(client, account))  # free: no SSO, 3 of 3 seats used
         account["account"] = {"plan": "enterprise", "seats": 3}
         print(check(client, account))  # after an upgrade: both allowed
