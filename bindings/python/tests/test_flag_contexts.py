@@ -100,9 +100,9 @@ def test_a_context_can_be_changed_and_reused(world: FlagWorld) -> None:
     assert user.remove("plan") is user and user.remove("never-set") is user
     assert c.evaluate_int(f, "max-items", 0, user) == 10
     user.set("targetingKey", "ann")
-    assert c.evaluate(f, "rollout", user).error_code is None
-    user.set("targetingKey", None)
-    assert c.evaluate(f, "rollout", user).error_code is hotstate.ErrorCode.TARGETING_KEY_MISSING
+    assert matches(world, equals("targetingKey", "ann"), user)
+    user.set("targetingKey", None)  # removes it
+    assert matches(world, equals("targetingKey", None), user)
     user.set("plan", "pro")
     user.clear()
     assert c.evaluate_int(f, "max-items", 0, user) == 10
@@ -117,8 +117,8 @@ def test_a_dict_is_converted_at_every_call(world: FlagWorld) -> None:
 
 
 def test_a_targeting_key_of_none_is_no_targeting_key(world: FlagWorld) -> None:
-    e = world.client.evaluate(world.flags, "rollout", {"targetingKey": None})
-    assert e.error_code is hotstate.ErrorCode.TARGETING_KEY_MISSING
+    assert matches(world, {"missing": ["targetingKey"]}, {"targetingKey": None})
+    assert not matches(world, {"missing": ["targetingKey"]}, {"targetingKey": "u1"})
 
 
 class Opaque:

@@ -51,7 +51,7 @@ class FlagMethods:
         return self._native.evaluate_float(collection, key, default, context)
 
     def evaluate_object(self, collection: str, key: str, default: Any, context: Context = None) -> Any:
-        """As evaluate_bool, for any JSON value (dict, list, ...), as a fresh Python object."""
+        """As evaluate_bool, for JSON objects and arrays, as a fresh dict or list."""
         return self._native.evaluate_object(collection, key, default, context)
 
     def evaluate(
@@ -64,8 +64,8 @@ class FlagMethods:
     ) -> Evaluation:
         """The evaluation with its details: value (or ``default``), variant, reason,
         error_code, error_message, metadata. ``type`` asks for bool, str, int, float, or
-        dict/list (any JSON object, array or null); another type of flag is a
-        TYPE_MISMATCH. None takes any type."""
+        dict/list (a JSON object or array); another type of flag is a TYPE_MISMATCH.
+        None takes any type."""
         return self._native.evaluate(collection, key, context, default, type)
 
     def on_flag_change(

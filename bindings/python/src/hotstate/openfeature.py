@@ -201,29 +201,19 @@ class HotstateProvider(AbstractProvider):
             if converted is context:
                 return FlagResolutionDetails(default, ErrorCode.INVALID_CONTEXT, str(e), Reason.ERROR)
             return self._resolve_converted(client, flag_key, default, converted, type_)
-        return _details(evaluation, type_, default)
+        return _details(evaluation)
 
     def _resolve_converted(
         self, client: Client, flag_key: str, default: Any, context: Any, type_: type
     ) -> FlagResolutionDetails[Any]:
         try:
-            return _details(client.evaluate(self._collection, flag_key, context, default, type_), type_, default)
+            return _details(client.evaluate(self._collection, flag_key, context, default, type_))
         except InvalidArgumentError as e:
             return FlagResolutionDetails(default, ErrorCode.INVALID_CONTEXT, str(e), Reason.ERROR)
 
 
-def _details(evaluation: Evaluation, type_: type, default: Any) -> FlagResolutionDetails[Any]:
+def _details(evaluation: Evaluation) -> FlagResolutionDetails[Any]:
     code = evaluation.error_code
-    if type_ is dict and evaluation.variant is not None and not isinstance(evaluation.value, (dict, list)):
-        # hotstate's object evaluations take any JSON value; OpenFeature's objects are
-        # structures only.
-        return FlagResolutionDetails(
-            default,
-            ErrorCode.TYPE_MISMATCH,
-            f"the flag's value is a {type(evaluation.value).__name__}, not an object or array",
-            Reason.ERROR,
-            flag_metadata=evaluation.metadata,
-        )
     return FlagResolutionDetails(
         value=evaluation.value,
         error_code=None if code is None else _ERROR_CODES[code],

@@ -32,7 +32,7 @@ py::object evaluate_value(Client& client, py::handle collection, py::handle key,
 }
 
 // evaluate(type=...): None for any type, else bool, str, int, float, or dict/list (a JSON
-// object, array or null: OpenFeature's object type).
+// object or array: OpenFeature's object type).
 hs_flag_expect expect_for(py::handle type) {
   PyObject* t = type.ptr();
   if (t == Py_None) return HS_EXPECT_ANY;
@@ -75,7 +75,7 @@ void register_flags(ClientClass& cls) {
         "The flag's value if it is a number with an exact int64 value, or default.");
   typed("evaluate_float", &evaluate_value<HS_EXPECT_DOUBLE>, "The flag's numeric value as a float, or default.");
   typed("evaluate_object", &evaluate_value<HS_EXPECT_OBJECT>,
-        "The flag's value as a fresh Python object (any JSON type), or default.");
+        "The flag's value if it is a JSON object or array, as a fresh dict or list, or default.");
   cls.def("evaluate", &evaluate_details, py::arg("collection"), py::arg("key"), py::arg("context") = py::none(),
           py::arg("default") = py::none(), py::arg("type") = py::none(), "The evaluation with its details.");
   cls.def("flag_problems_json", &flag_problems_json,
