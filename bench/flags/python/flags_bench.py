@@ -177,7 +177,9 @@ def measure(url: str, folder: str, runs: int, min_time: float) -> tuple[list[dic
     rows = [{"case": case, "subject": subject, "system": system, "unit": "ns/op",
              "value": round(statistics.median(f), 1), "min": round(min(f), 1), "max": round(max(f), 1), "runs": runs}
             for (case, subject, system, _), f in zip(subjects, figures)]
-    notes = (f"{USERS} users, {on} of them get 'on'; hotstate and flagd agree for {same} of {USERS}; "
+    notes = (f"{USERS} users, {on} of them get 'on' from hotstate; hotstate and flagd agree for {same} of {USERS} "
+             "(the rule alike; in the rollout flagd-core 2 hashes the CBOR encoding of [flagKey, targetingKey], "
+             "hotstate flagd's v2 input, the UTF-8 of flagKey + targetingKey, so buckets differ); "
              f"{runs} runs of >= {min_time} s per subject, interleaved")
     rows[0]["notes"] = notes
     return rows, notes
