@@ -79,6 +79,9 @@ class HotstateProvider(AbstractProvider):
         # The last link event the SDK knows of (READY, STALE or ERROR); None before
         # initialize() has settled and after shutdown(): nothing is emitted then.
         self._reported: Optional[ProviderEvent] = None
+        # The replica's revision when initialize() found it live: the change callbacks of
+        # that first load (delivered later, on the callback thread) are no configuration change.
+        self._ready_revision = 0
 
     @property
     def client(self) -> Optional[Client]:
@@ -116,6 +119,7 @@ class HotstateProvider(AbstractProvider):
             raise ProviderFatalError("hotstate: the client is closed") from e
         with self._lock:
             self._reported = ProviderEvent.PROVIDER_READY
+            self._ready_revision = client.status().revision
 
     def shutdown(self) -> None:
         with self._lock:
@@ -149,7 +153,7 @@ class HotstateProvider(AbstractProvider):
     def _on_flag_records(self, batch: ChangeBatch) -> None:
         """Records of the flag collection changed: CONFIGURATION_CHANGED with their keys."""
         with self._lock:
-            if self._reported is None:
+            if self._reported is None or (not batch.reset and batch.revision <= self._ready_revision):
                 return
         keys = {change.key for change in batch}
         if keys.intersection(_SHARED_KEYS) and self._client is not None:
