@@ -8,13 +8,20 @@ hotstated; reads are local lookups that keep answering while the server is away.
     client.wait_ready(timeout=5)
     if client.get("flags", "new-checkout", default=False): ...
 
+Flags in flagd's format are evaluated locally too:
+
+    client = hotstate.Client(url, flag_collections=["flags"])
+    client.evaluate_bool("flags", "new-checkout", False, {"targetingKey": "user-42"})
+
 See docs/python.md.
 """
 
 from ._native import Record, version as _native_version
 from ._changes import Change, ChangeBatch
 from ._cache import wipe_cache
-from ._client import Client, Selector, Snapshot, Subscription
+from ._client import Client, Selector, Snapshot
+from ._flag_methods import Context
+from ._flags import ErrorCode, EvalContext, Evaluation, FlagProblem, Reason
 from ._errors import (
     ChangesOverflowError,
     ClosedError,
@@ -32,6 +39,7 @@ from ._errors import (
     UnavailableError,
 )
 from ._status import DataSource, LinkState, Status
+from ._subscription import Subscription
 from ._txn import Delete, IfRevision, Put
 
 __version__ = _native_version()
@@ -43,8 +51,13 @@ __all__ = [
     "Client",
     "ClosedError",
     "ConditionFailedError",
+    "Context",
     "DataSource",
     "Delete",
+    "ErrorCode",
+    "EvalContext",
+    "Evaluation",
+    "FlagProblem",
     "HotstateError",
     "IfRevision",
     "InternalError",
@@ -54,6 +67,7 @@ __all__ = [
     "NoMemoryError",
     "NotFoundError",
     "Put",
+    "Reason",
     "Record",
     "PermissionDeniedError",
     "RefusedError",

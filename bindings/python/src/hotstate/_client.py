@@ -22,7 +22,9 @@ from typing import (
 from . import _native, _process
 from ._changes import ChangeBatch, ChangeCallback, ChangeQueue, NativePairs, batch_from_native
 from ._errors import InvalidArgumentError, NotFoundError
+from ._flag_methods import FlagMethods
 from ._status import Status
+from ._subscription import Subscription
 from ._txn import IfRevision, Op, txn_json
 from ._values import to_json
 
@@ -59,41 +61,30 @@ def _urls(url: Union[str, Sequence[str], None]) -> list[str]:
     return urls
 
 
-def _selectors(collections: Optional[Iterable[str]], selectors: Optional[Iterable[Selector]]) -> list[Selector]:
-    if isinstance(collections, str):
-        raise InvalidArgumentError("collections must be a list of names, not one str")
-    out: list[Selector] = [(c, "") for c in (collections or [])]
+def _names(names: Optional[Iterable[str]], option: str) -> list[str]:
+    if isinstance(names, str):
+        raise InvalidArgumentError(f"{option} must be a list of names, not one str")
+    out = list(names or [])
+    if not all(isinstance(n, str) for n in out):
+        raise InvalidArgumentError(f"{option} must be a list of str")
+    return out
+
+
+def _selectors(
+    collections: Optional[Iterable[str]], selectors: Optional[Iterable[Selector]], flag_collections: list[str]
+) -> list[Selector]:
+    out: list[Selector] = [(c, "") for c in _names(collections, "collections")]
     for s in selectors or []:
         if not (isinstance(s, tuple) and len(s) == 2):
             raise InvalidArgumentError(f"a selector is a (collection, prefix) tuple, not {s!r}")
         out.append(s)
-    if not out:
-        raise InvalidArgumentError("name at least one collection (collections=[...]) or selector")
+    if not out and not flag_collections:
+        raise InvalidArgumentError(
+            "name at least one collection (collections=[...]), selector or flag collection (flag_collections=[...])"
+        )
     if not all(isinstance(c, str) and isinstance(p, str) for c, p in out):
         raise InvalidArgumentError("collection names and prefixes must be str")
     return out
-
-
-class Subscription:
-    """A callback registration; ``cancel()`` (or leaving its ``with`` block) ends it.
-    After cancel() returns the callback is not running and will not run again."""
-
-    def __init__(self, client: "Client", sub_id: int) -> None:
-        self._client = client
-        self._id: Optional[int] = sub_id
-
-    def cancel(self) -> None:
-        if self._id is None:
-            return
-        sub_id, self._id = self._id, None
-        if not self._client.closed:
-            self._client._native.unsubscribe(sub_id)
-
-    def __enter__(self) -> "Subscription":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.cancel()
 
 
 class Snapshot:
@@ -125,12 +116,13 @@ class Snapshot:
         self.close()
 
 
-class Client:
+class Client(FlagMethods):
     """A local replica of the selected collections, fed by one stream to hotstated.
 
     Reads (get, view, scan, snapshot) are local and never wait on the network; they keep
     answering from the last known state while the server is away. Writes go to the
-    server over HTTP and return the committed revision.
+    server over HTTP and return the committed revision. Flags of the ``flag_collections``
+    are evaluated locally too (evaluate_bool, ..., evaluate; docs/flags.md).
 
     With https:// (TLS) URLs the server's certificate is always verified, for the URL's
     host, against the system's trust store or only the CAs in ``ca_file`` (docs/tls.md).
@@ -146,6 +138,7 @@ class Client:
         *,
         collections: Optional[Iterable[str]] = None,
         selectors: Optional[Iterable[Selector]] = None,
+        flag_collections: Optional[Iterable[str]] = None,
         cache_path: Optional[str] = None,
         cache_interval: Optional[float] = None,
         stale_after: Optional[float] = None,
@@ -164,9 +157,11 @@ class Client:
             raise InvalidArgumentError("backoff is (initial, max) in seconds")
         self._queues: set[ChangeQueue] = set()
         self._closed = False
+        flags = _names(flag_collections, "flag_collections")
         self._native = _native.Client(
             urls=_urls(url),
-            selectors=_selectors(collections, selectors),
+            selectors=_selectors(collections, selectors, flags),
+            flag_collections=flags,
             cache_path=cache_path,
             cache_interval_ms=0 if cache_interval is None else _ms(cache_interval, "cache_interval"),
             stale_after_ms=0 if stale_after is None else _ms(stale_after, "stale_after"),
@@ -182,6 +177,13 @@ class Client:
         # the methods of the same name below document them and are what subclasses see.
         self.get = self._native.get  # type: ignore[method-assign]
         self.view = self._native.view  # type: ignore[method-assign]
+        self.evaluate_bool = self._native.evaluate_bool  # type: ignore[method-assign]
+        self.evaluate_string = self._native.evaluate_string  # type: ignore[method-assign]
+        self.evaluate_int = self._native.evaluate_int  # type: ignore[method-assign]
+        self.evaluate_float = self._native.evaluate_float  # type: ignore[method-assign]
+        self.evaluate_object = self._native.evaluate_object  # type: ignore[method-assign]
+        self.evaluate = self._native.evaluate  # type: ignore[method-assign]
+        self.flag_collections: tuple[str, ...] = tuple(flags)
         _process.track(self)
 
     # ---- life cycle --------------------------------------------------------------

@@ -44,6 +44,7 @@ class Status:
     keys: int
     bytes: int
     last_error: str
+    flag_errors: int  # flags of the flag collections that do not compile (Client.flag_problems())
 
     @property
     def live(self) -> bool:
@@ -70,4 +71,5 @@ class Status:
             keys=raw["keys"],
             bytes=raw["bytes"],
             last_error=raw["last_error"],
+            flag_errors=raw["flag_errors"],
         )

@@ -6,7 +6,9 @@
 #include <optional>
 
 #include "client.hpp"
+#include "context.hpp"
 #include "errors.hpp"
+#include "evaluation.hpp"
 #include "record.hpp"
 #include "status.hpp"
 #include "values.hpp"
@@ -75,6 +77,11 @@ void on_status(const hs_client_status* status, void* user_data) {
   run_callback([&] { static_cast<Callback*>(user_data)->fn(status_to_dict(*status)); });
 }
 
+// fn(evaluation) with a hotstate.Evaluation (value None when the flag gives none).
+void on_flag(const hs_flag_result* result, void* user_data) {
+  run_callback([&] { static_cast<Callback*>(user_data)->fn(make_evaluation(*result, HS_EXPECT_ANY, py::none())); });
+}
+
 std::optional<Utf8> optional_utf8(const std::optional<py::str>& text, const char* what) {
   if (!text) return std::nullopt;
   return utf8_arg(*text, what);
@@ -109,6 +116,21 @@ std::uint64_t subscribe_status(Client& client, py::object fn) {
   return id;
 }
 
+std::uint64_t subscribe_flag(Client& client, py::handle collection, py::handle key, py::object fn,
+                             py::handle context) {
+  const char* name = name_arg(collection, "collection");
+  Utf8 k = utf8_arg(key, "key");
+  const hs_context* c = context_arg(context);  // copied by the subscription
+  auto* callback = new Callback{std::move(fn)};
+  std::uint64_t id = 0;
+  hs_status status = hs_subscribe_flag(client.handle(), name, k.data, k.size, c, on_flag, callback, free_callback, &id);
+  if (status != HS_OK) {
+    delete callback;  // as for hs_subscribe
+    raise_status(status);
+  }
+  return id;
+}
+
 void unsubscribe(Client& client, std::uint64_t id) {
   hs_status status;
   {
@@ -128,6 +150,9 @@ void register_callbacks(ClientClass& cls) {
           "fn(revision, is_reset, [(before, after), ...]) on the client's callback thread after each transaction.");
   cls.def("subscribe_status", &subscribe_status, py::arg("fn"),
           "fn(status_dict) on the client's callback thread whenever the link state changes.");
+  cls.def("subscribe_flag", &subscribe_flag, py::arg("collection"), py::arg("key"), py::arg("fn"),
+          py::arg("context") = py::none(),
+          "fn(evaluation) on the client's callback thread whenever the flag's evaluation for the context changes.");
   cls.def("unsubscribe", &unsubscribe, py::arg("id"));
 }
 

@@ -29,6 +29,7 @@ std::unique_ptr<hs_options, OptionsDeleter> build_options(const OpenArgs& args) 
   for (const auto& url : args.urls) check(hs_options_add_url(raw, url.c_str()));
   for (const auto& [collection, prefix] : args.selectors)
     check(hs_options_add_selector(raw, collection.c_str(), prefix.c_str()));
+  for (const auto& collection : args.flag_collections) check(hs_options_add_flag_collection(raw, collection.c_str()));
   if (args.cache_path) check(hs_options_set_cache(raw, args.cache_path->c_str(), args.cache_interval_ms));
   check(hs_options_set_stale_after(raw, args.stale_after_ms));
   check(hs_options_set_backoff(raw, args.backoff_initial_ms, args.backoff_max_ms));
@@ -182,18 +183,20 @@ ClientClass register_client(py::module_& m) {
   ClientClass cls(m, "Client");
   cls
       .def(py::init([](std::vector<std::string> urls, std::vector<std::pair<std::string, std::string>> selectors,
-                       std::optional<std::string> cache_path, std::uint32_t cache_interval_ms,
+                       std::vector<std::string> flag_collections, std::optional<std::string> cache_path, std::uint32_t cache_interval_ms,
                        std::uint32_t stale_after_ms, std::uint32_t backoff_initial_ms, std::uint32_t backoff_max_ms,
                        std::uint32_t connect_timeout_ms, std::uint32_t request_timeout_ms,
                        std::optional<std::string> name, std::optional<std::string> token,
                        std::optional<std::string> ca_file) {
-             OpenArgs args{std::move(urls),      std::move(selectors), std::move(cache_path),
-                           cache_interval_ms,    stale_after_ms,       backoff_initial_ms,
-                           backoff_max_ms,       connect_timeout_ms,   request_timeout_ms,
-                           std::move(name),      std::move(token),     std::move(ca_file)};
+             OpenArgs args{std::move(urls),       std::move(selectors), std::move(flag_collections),
+                           std::move(cache_path), cache_interval_ms,   stale_after_ms,
+                           backoff_initial_ms,    backoff_max_ms,      connect_timeout_ms,
+                           request_timeout_ms,    std::move(name),     std::move(token),
+                           std::move(ca_file)};
              return new Client(args);
            }),
-           py::kw_only(), py::arg("urls"), py::arg("selectors"), py::arg("cache_path") = py::none(),
+           py::kw_only(), py::arg("urls"), py::arg("selectors"),
+           py::arg("flag_collections") = std::vector<std::string>{}, py::arg("cache_path") = py::none(),
            py::arg("cache_interval_ms") = 0, py::arg("stale_after_ms") = 0, py::arg("backoff_initial_ms") = 100,
            py::arg("backoff_max_ms") = 10'000, py::arg("connect_timeout_ms") = 5'000,
            py::arg("request_timeout_ms") = 10'000, py::arg("name") = py::none(), py::arg("token") = py::none(),

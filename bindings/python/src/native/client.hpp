@@ -17,6 +17,7 @@ namespace hotstate_py {
 struct OpenArgs {
   std::vector<std::string> urls;
   std::vector<std::pair<std::string, std::string>> selectors;  // (collection, prefix)
+  std::vector<std::string> flag_collections;                    // replicated whole, evaluated
   std::optional<std::string> cache_path;
   std::uint32_t cache_interval_ms = 0;  // 0: the library's default
   std::uint32_t stale_after_ms = 0;     // 0: three server heartbeats

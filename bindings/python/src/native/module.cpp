@@ -7,7 +7,10 @@
 
 #include "callbacks.hpp"
 #include "client.hpp"
+#include "context.hpp"
 #include "errors.hpp"
+#include "evaluation.hpp"
+#include "flags.hpp"
 #include "hotstate.h"
 #include "record.hpp"
 #include "scan.hpp"
@@ -34,4 +37,7 @@ PYBIND11_MODULE(_native, m) {
   hotstate_py::register_status(client);
   hotstate_py::register_callbacks(client);
   hotstate_py::register_read(m);
+  hotstate_py::register_context(m);
+  hotstate_py::register_evaluation(m);
+  hotstate_py::register_flags(client);
 }

@@ -21,6 +21,7 @@ py::dict status_to_dict(const hs_client_status& s) {
   d["keys"] = s.keys;
   d["bytes"] = s.bytes;
   d["last_error"] = py::str(s.last_error);
+  d["flag_errors"] = s.flag_errors;
   return d;
 }
 
