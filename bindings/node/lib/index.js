@@ -8,6 +8,8 @@ const errors = require('./errors');
 module.exports = {
   Client,
   Record,
+  // A context built once and reused across evaluations (the hot-path form of a context).
+  EvalContext: native.EvalContext,
   HotstateError: errors.HotstateError,
   NotFoundError: errors.NotFoundError,
   InvalidArgumentError: errors.InvalidArgumentError,

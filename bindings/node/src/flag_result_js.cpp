@@ -1,0 +1,123 @@
+#include "flag_result_js.hpp"
+
+#include <string_view>
+
+#include "addon_data.hpp"
+#include "errors.hpp"
+#include "flex_to_js.hpp"
+
+namespace hotstate_node {
+namespace {
+
+void ok(napi_env env, napi_status status) {
+  if (status != napi_ok) throw Napi::Error::New(env);
+}
+
+napi_value undefined(napi_env env) {
+  napi_value out = nullptr;
+  ok(env, napi_get_undefined(env, &out));
+  return out;
+}
+
+napi_value utf8(napi_env env, const char* text, std::size_t len) {
+  napi_value out = nullptr;
+  ok(env, napi_create_string_utf8(env, text, len, &out));
+  return out;
+}
+
+// The flag's metadata: JSON text from the library, parsed by JSON.parse (fast, and it
+// makes the plain object OpenFeature expects).
+napi_value metadata(Napi::Env env, const hs_flag_result& result) {
+  std::string_view text(result.metadata_json, result.metadata_len);
+  if (text.empty() || text == "{}") return Napi::Object::New(env);
+  return addon_data(env).json_parse.Call({Napi::String::New(env, text.data(), text.size())});
+}
+
+}  // namespace
+
+void init_flag_names(Napi::Env env) {
+  AddonData& data = addon_data(env);
+  for (std::size_t i = 0; i < data.reason_names.size(); ++i)
+    data.reason_names[i] = Napi::Persistent(Napi::String::New(env, hs_flag_reason_name(static_cast<hs_flag_reason>(i))));
+  for (std::size_t i = 0; i < data.error_names.size(); ++i)
+    data.error_names[i] = Napi::Persistent(Napi::String::New(env, hs_flag_error_name(static_cast<hs_flag_error>(i))));
+}
+
+Napi::Value flag_value(Napi::Env env, const hs_flag_result& result, Napi::Value fallback) {
+  switch (result.type) {
+    case HS_FLAG_TYPE_BOOL: return Napi::Boolean::New(env, result.bool_value != 0);
+    case HS_FLAG_TYPE_STRING: return Napi::Value(env, utf8(env, result.string_value, result.string_len));
+    case HS_FLAG_TYPE_NUMBER: return Napi::Number::New(env, result.double_value);
+    case HS_FLAG_TYPE_OBJECT:
+      if (result.flex == nullptr || result.flex_len == 0)
+        throw status_error(env, HS_ERR_INTERNAL, "an object flag value came without its FlexBuffers bytes");
+      return flex_to_js(env, result.flex, result.flex_len);
+    case HS_FLAG_TYPE_NONE: break;
+  }
+  return fallback;
+}
+
+Napi::Object flag_details(Napi::Env env, const hs_flag_result& result, Napi::Value fallback) {
+  AddonData& data = addon_data(env);
+  const bool has_variant = result.type != HS_FLAG_TYPE_NONE;
+  const bool failed = result.error != HS_FLAG_ERROR_NONE;
+  std::size_t reason = static_cast<std::size_t>(result.reason) < data.reason_names.size() ? result.reason : HS_REASON_UNKNOWN;
+  std::size_t error = static_cast<std::size_t>(result.error) < data.error_names.size() ? result.error : HS_FLAG_ERROR_GENERAL;
+  // One napi call for all six properties.
+  napi_value values[6] = {
+      flag_value(env, result, fallback),
+      has_variant ? utf8(env, result.variant, result.variant_len) : undefined(env),
+      data.reason_names[reason].Value(),
+      failed ? napi_value(data.error_names[error].Value()) : undefined(env),
+      failed ? utf8(env, result.error_message, NAPI_AUTO_LENGTH) : undefined(env),
+      metadata(env, result),
+  };
+  static const char* const kNames[6] = {"value", "variant", "reason", "errorCode", "errorMessage", "flagMetadata"};
+  napi_property_descriptor properties[6];
+  for (int i = 0; i < 6; ++i)
+    properties[i] = {kNames[i], nullptr, nullptr, nullptr, nullptr, values[i], napi_default_jsproperty, nullptr};
+  napi_value out = nullptr;
+  ok(env, napi_create_object(env, &out));
+  ok(env, napi_define_properties(env, out, 6, properties));
+  return Napi::Object(env, out);
+}
+
+FlagOutcome::FlagOutcome(const hs_flag_result& lent)
+    : type_(lent.type),
+      reason_(lent.reason),
+      error_(lent.error),
+      bool_value_(lent.bool_value),
+      is_integer_(lent.is_integer),
+      int_value_(lent.int_value),
+      double_value_(lent.double_value),
+      error_message_(lent.error_message ? lent.error_message : ""),
+      variant_(lent.variant ? std::string(lent.variant, lent.variant_len) : std::string()),
+      string_value_(lent.string_value ? std::string(lent.string_value, lent.string_len) : std::string()),
+      json_(lent.json ? std::string(lent.json, lent.json_len) : std::string()),
+      metadata_(lent.metadata_json ? std::string(lent.metadata_json, lent.metadata_len) : std::string()),
+      flex_(lent.flex ? std::vector<uint8_t>(lent.flex, lent.flex + lent.flex_len) : std::vector<uint8_t>()) {}
+
+hs_flag_result FlagOutcome::view() const {
+  hs_flag_result out = HS_FLAG_RESULT_INIT;
+  out.type = type_;
+  out.reason = reason_;
+  out.error = error_;
+  out.error_message = error_message_.c_str();
+  out.variant = variant_.c_str();
+  out.variant_len = variant_.size();
+  out.bool_value = bool_value_;
+  out.is_integer = is_integer_;
+  out.int_value = int_value_;
+  out.double_value = double_value_;
+  out.string_value = string_value_.c_str();
+  out.string_len = string_value_.size();
+  out.flex = flex_.data();
+  out.flex_len = flex_.size();
+  out.json = json_.c_str();
+  out.json_len = json_.size();
+  out.metadata_json = metadata_.c_str();
+  out.metadata_len = metadata_.size();
+  return out;
+}
+
+}  // namespace hotstate_node
