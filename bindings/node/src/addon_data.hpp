@@ -6,8 +6,6 @@
 #include <hotstate.h>
 #include <napi.h>
 
-#include <array>
-
 namespace hotstate_node {
 
 struct AddonData {
@@ -17,12 +15,14 @@ struct AddonData {
   // {HS_ERR_NOT_FOUND: NotFoundError, ...} as registered by lib/errors.js; empty until then.
   Napi::ObjectReference error_classes;
   // Flags: JSON.parse (for flag metadata), Map and Set (refused inside contexts), and the
-  // reason and error code names as JS strings, made once instead of once per evaluation.
+  // reason and error code names as JS strings, made once instead of once per evaluation
+  // (held in arrays indexed by hs_flag_reason / hs_flag_error: Node-API references to
+  // strings need Node-API 10).
   Napi::FunctionReference json_parse;
   Napi::FunctionReference map_class;
   Napi::FunctionReference set_class;
-  std::array<Napi::Reference<Napi::String>, HS_REASON_UNKNOWN + 1> reason_names;
-  std::array<Napi::Reference<Napi::String>, HS_FLAG_ERROR_PROVIDER_NOT_READY + 1> error_names;
+  Napi::ObjectReference reason_names;
+  Napi::ObjectReference error_names;
 };
 
 inline AddonData& addon_data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }

@@ -13,6 +13,15 @@ void ok(napi_env env, napi_status status) {
   if (status != napi_ok) throw Napi::Error::New(env);
 }
 
+constexpr uint32_t kReasonCount = HS_REASON_UNKNOWN + 1;
+constexpr uint32_t kErrorCount = HS_FLAG_ERROR_PROVIDER_NOT_READY + 1;
+
+napi_value name_at(napi_env env, const Napi::ObjectReference& names, uint32_t index) {
+  napi_value out = nullptr;
+  ok(env, napi_get_element(env, names.Value(), index, &out));
+  return out;
+}
+
 napi_value undefined(napi_env env) {
   napi_value out = nullptr;
   ok(env, napi_get_undefined(env, &out));
@@ -37,10 +46,12 @@ napi_value metadata(Napi::Env env, const hs_flag_result& result) {
 
 void init_flag_names(Napi::Env env) {
   AddonData& data = addon_data(env);
-  for (std::size_t i = 0; i < data.reason_names.size(); ++i)
-    data.reason_names[i] = Napi::Persistent(Napi::String::New(env, hs_flag_reason_name(static_cast<hs_flag_reason>(i))));
-  for (std::size_t i = 0; i < data.error_names.size(); ++i)
-    data.error_names[i] = Napi::Persistent(Napi::String::New(env, hs_flag_error_name(static_cast<hs_flag_error>(i))));
+  Napi::Array reasons = Napi::Array::New(env, kReasonCount);
+  for (uint32_t i = 0; i < kReasonCount; ++i) reasons.Set(i, hs_flag_reason_name(static_cast<hs_flag_reason>(i)));
+  Napi::Array errors = Napi::Array::New(env, kErrorCount);
+  for (uint32_t i = 0; i < kErrorCount; ++i) errors.Set(i, hs_flag_error_name(static_cast<hs_flag_error>(i)));
+  data.reason_names = Napi::Persistent(Napi::Object(reasons));
+  data.error_names = Napi::Persistent(Napi::Object(errors));
 }
 
 Napi::Value flag_value(Napi::Env env, const hs_flag_result& result, Napi::Value fallback) {
@@ -61,14 +72,14 @@ Napi::Object flag_details(Napi::Env env, const hs_flag_result& result, Napi::Val
   AddonData& data = addon_data(env);
   const bool has_variant = result.type != HS_FLAG_TYPE_NONE;
   const bool failed = result.error != HS_FLAG_ERROR_NONE;
-  std::size_t reason = static_cast<std::size_t>(result.reason) < data.reason_names.size() ? result.reason : HS_REASON_UNKNOWN;
-  std::size_t error = static_cast<std::size_t>(result.error) < data.error_names.size() ? result.error : HS_FLAG_ERROR_GENERAL;
+  uint32_t reason = static_cast<uint32_t>(result.reason) < kReasonCount ? result.reason : HS_REASON_UNKNOWN;
+  uint32_t error = static_cast<uint32_t>(result.error) < kErrorCount ? result.error : HS_FLAG_ERROR_GENERAL;
   // One napi call for all six properties.
   napi_value values[6] = {
       flag_value(env, result, fallback),
       has_variant ? utf8(env, result.variant, result.variant_len) : undefined(env),
-      data.reason_names[reason].Value(),
-      failed ? napi_value(data.error_names[error].Value()) : undefined(env),
+      name_at(env, data.reason_names, reason),
+      failed ? name_at(env, data.error_names, error) : undefined(env),
       failed ? utf8(env, result.error_message, NAPI_AUTO_LENGTH) : undefined(env),
       metadata(env, result),
   };

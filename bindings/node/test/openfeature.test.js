@@ -79,7 +79,7 @@ test('resolutions through the OpenFeature client: values, variants, reasons, met
   assert.deepStrictEqual(banner.flagMetadata, { owner: 'web', version: 3, public: true });
   assert.equal(await flags.getNumberValue('max-items', 1, ann), 100);
   assert.equal(await flags.getNumberValue('max-items', 1, { plan: 'odd' }), 2.5);
-  assert.deepStrictEqual(await flags.getObjectValue('theme', {}, { theme: 'list' }), ['a', 'b']);
+  assert.deepStrictEqual(await flags.getObjectValue('theme', {}, { theme: 'dark' }), { bg: 'black', sizes: [], extra: null });
   assert.equal((await flags.getBooleanDetails('new-checkout', true, { email: 'x@other.org' })).reason, 'DEFAULT');
   assert.equal((await flags.getStringDetails('rollout', '?', { targetingKey: 'u1' })).reason, 'SPLIT');
   const disabled = await flags.getBooleanDetails('kill-switch', false);

@@ -16,8 +16,8 @@ const FLAGS = {
     targeting: { if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'big', { '==': [{ var: 'plan' }, 'odd'] }, 'half', null] },
   },
   theme: {
-    state: 'ENABLED', variants: { light: { bg: 'white', sizes: [1, 2] }, none: null, list: ['a', 'b'] }, defaultVariant: 'light',
-    targeting: { if: [{ '==': [{ var: 'theme' }, 'none'] }, 'none', { '==': [{ var: 'theme' }, 'list'] }, 'list', null] },
+    state: 'ENABLED', variants: { light: { bg: 'white', sizes: [1, 2] }, dark: { bg: 'black', sizes: [], extra: null } }, defaultVariant: 'light',
+    targeting: { if: [{ '==': [{ var: 'theme' }, 'dark'] }, 'dark', null] },
   },
   'kill-switch': { state: 'DISABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
   'no-default': {
