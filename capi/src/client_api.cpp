@@ -50,6 +50,7 @@ void fill_status(const ClientStatus& s, hs_client_status* out) {
   full.resets = s.resets;
   full.keys = s.keys;
   full.bytes = s.bytes;
+  full.flag_errors = s.flag_errors;
   std::size_t n = std::min(s.last_error.size(), sizeof full.last_error - 1);
   std::memcpy(full.last_error, s.last_error.data(), n);
   full.last_error[n] = '\0';

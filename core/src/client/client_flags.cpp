@@ -89,6 +89,14 @@ FlagEvaluation Client::Core::evaluate(std::string_view collection, std::string_v
                    "no flag \"" + std::string(key) + "\" in collection \"" + std::string(collection) + "\"");
   StateRecords records(current);
   eval::Resolution resolution = (*flag)->evaluate(context.impl(), &records, expected);
+  // flagd truncates a number to an integer; here 2.5 is no integer, as for typed reads.
+  if (expected == eval::ValueType::Integer && resolution.variant && !resolution.variant->integral) {
+    resolution.error_message = "flag \"" + std::string(key) + "\": variant \"" + resolution.variant->name +
+                               "\" is " + resolution.variant->json + ", not an integer";
+    resolution.variant = nullptr;
+    resolution.reason = eval::Reason::Error;
+    resolution.error = eval::ErrorCode::TypeMismatch;
+  }
   FlagEvaluation out(*flag, resolution.variant);
   out.reason = public_reason(resolution.reason);
   out.error = public_error(resolution.error);

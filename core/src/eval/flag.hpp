@@ -51,8 +51,10 @@ const char* to_string(ValueType type);
 // no evaluation converts anything.
 struct Variant {
   std::string name;
-  ValueType type = ValueType::Object;  // Bool, String, Float (any number) or Object (objects, arrays, null)
+  ValueType type = ValueType::Object;  // Bool, String, Float (any number) or Object (a JSON object)
   bool integral = false;               // a number with an exact int64 value
+  // int_value: the number truncated toward zero (flagd's int64(value)) when it is within
+  // int64 range; exact when `integral`.
   bool bool_value = false;
   double number_value = 0;
   std::int64_t int_value = 0;
@@ -67,6 +69,8 @@ class RecordSource {
  public:
   virtual ~RecordSource() = default;
   // The record's value as FlexBuffers, or an empty span when there is no such record.
+  // The bytes must be a verified FlexBuffer (hotstate::verify_flex; the replica's values
+  // are) and stay valid until evaluate() returns. Called on the evaluating thread.
   virtual std::span<const std::uint8_t> find(std::string_view collection, std::string_view key) const = 0;
 };
 
@@ -115,7 +119,8 @@ class CompiledFlag {
   // The flag's metadata (the set's, overridden by the flag's own) as compact JSON text.
   const std::string& metadata_json() const;
   // The same entries, for bindings that hand out typed maps.
-  const std::vector<FlagMetadataEntry>& metadata() const;
+  using MetadataEntry = FlagMetadataEntry;  // the public type, so bindings get it as is
+  const std::vector<MetadataEntry>& metadata() const;
   // True when its targeting reads `$flagd.timestamp`: its result may change without any
   // record changing.
   bool reads_time() const;
