@@ -145,7 +145,7 @@ class Client extends EventEmitter {
     return this.#native.evaluateString(collection, key, defaultValue, context);
   }
 
-  // Object flags: any JSON value (objects, arrays, null), fresh on each call.
+  // Object flags: the variant's object, decoded fresh on each call.
   evaluateObject(collection, key, defaultValue, context) {
     return this.#native.evaluateObject(collection, key, defaultValue, context);
   }

@@ -251,7 +251,7 @@ export declare class Client extends EventEmitter {
   evaluateString(collection: string, key: string, defaultValue: string, context?: FlagContext | null): string;
   /** Any numeric variant, as a number. */
   evaluateNumber(collection: string, key: string, defaultValue: number, context?: FlagContext | null): number;
-  /** Object flags: any JSON value (objects, arrays, null), fresh on each call. */
+  /** Object flags: the variant's object, decoded fresh on each call; another type of flag gives the default (TYPE_MISMATCH). */
   evaluateObject<T = JsonValue>(collection: string, key: string, defaultValue: T, context?: FlagContext | null): JsonValue | T;
   evaluate(collection: string, key: string, context: FlagContext | null | undefined, options: { type: 'boolean'; defaultValue: boolean }): FlagDetails<boolean>;
   evaluate(collection: string, key: string, context: FlagContext | null | undefined, options: { type: 'string'; defaultValue: string }): FlagDetails<string>;

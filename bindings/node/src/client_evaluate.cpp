@@ -63,8 +63,8 @@ Napi::Value ClientWrap::evaluate_string(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, result_.string_value, result_.string_len);
 }
 
-// evaluateObject(collection, key, defaultValue, context?) -> any JSON value of an object
-// flag (objects, arrays, null), decoded fresh on each call
+// evaluateObject(collection, key, defaultValue, context?) -> an object flag's value,
+// decoded fresh on each call
 Napi::Value ClientWrap::evaluate_object(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CStringArg collection(env, info[0], "collection");

@@ -16,8 +16,8 @@ namespace hotstate_node {
 // Makes the reason and error code names once per environment (addon init).
 void init_flag_names(Napi::Env env);
 
-// The resolved value: booleans, strings, numbers (always a Number), objects, arrays and
-// null decoded from the result's FlexBuffers; `fallback` when the result has none.
+// The resolved value: booleans, strings, numbers (always a Number), objects (with any JSON
+// inside) decoded from the result's FlexBuffers; `fallback` when the result has none.
 Napi::Value flag_value(Napi::Env env, const hs_flag_result& result, Napi::Value fallback);
 Napi::Object flag_details(Napi::Env env, const hs_flag_result& result, Napi::Value fallback);
 

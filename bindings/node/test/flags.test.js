@@ -50,7 +50,7 @@ test('a flag collection needs no collections entry, and the options are checked'
   assert.throws(() => new Client({ url: server.url }), /collections, options.selectors or options.flagCollections/);
 });
 
-test('details carry the value, variant, reason and metadata: STATIC, TARGETING_MATCH, DEFAULT, SPLIT', () => {
+test('details carry the value, variant, reason and metadata: STATIC, TARGETING_MATCH, DEFAULT', () => {
   assert.deepStrictEqual(client.evaluate('flags', 'banner'), {
     value: '#f00', variant: 'red', reason: 'STATIC', errorCode: undefined, errorMessage: undefined,
     flagMetadata: { owner: 'web', version: 3, public: true },
@@ -63,10 +63,11 @@ test('details carry the value, variant, reason and metadata: STATIC, TARGETING_M
   assert.equal(fallthrough.value, false, 'null from the rule: the default variant');
   assert.equal(fallthrough.variant, 'off');
   assert.equal(fallthrough.reason, 'DEFAULT');
-  const split = client.evaluate('flags', 'rollout', { targetingKey: 'user-1' });
-  assert.ok(['new', 'old'].includes(split.value), split.value);
-  assert.equal(split.reason, 'SPLIT');
-  assert.equal(split.variant, split.value);
+  // A fractional rollout's pick is a TARGETING_MATCH, as flagd reports it (no SPLIT).
+  const rollout = client.evaluate('flags', 'rollout', { targetingKey: 'user-1' });
+  assert.ok(['new', 'old'].includes(rollout.value), rollout.value);
+  assert.equal(rollout.reason, 'TARGETING_MATCH');
+  assert.equal(rollout.variant, rollout.value);
 });
 
 test('typed evaluations return the value, and the default whenever the flag cannot give one', () => {
@@ -96,8 +97,9 @@ test('object flags give objects, fresh on each call', () => {
   assert.deepStrictEqual(client.evaluateObject('flags', 'theme', {}, { theme: 'dark' }), { bg: 'black', sizes: [], extra: null });
   assert.deepStrictEqual(client.evaluate('flags', 'theme', { theme: 'dark' }, { type: 'object', defaultValue: {} }).value,
     { bg: 'black', sizes: [], extra: null });
-  // Any JSON value is an object evaluation's value (as in the core), a string included.
-  assert.equal(client.evaluateObject('flags', 'banner', {}), '#f00');
+  // A flag of strings is no object flag: the default, TYPE_MISMATCH.
+  assert.deepStrictEqual(client.evaluateObject('flags', 'banner', { d: 1 }), { d: 1 });
+  assert.equal(client.evaluate('flags', 'banner', undefined, { type: 'object', defaultValue: {} }).errorCode, 'TYPE_MISMATCH');
 });
 
 test('error codes: each with reason ERROR, a message and the default', async () => {
