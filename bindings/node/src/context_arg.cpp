@@ -15,30 +15,35 @@ ContextArg::ContextArg(Napi::Env env, napi_value value, ScratchContext& scratch)
       context_ = prebuilt;
       return;
     }
-    if (is_context_object(env, value)) {
-      if (scratch.busy_) {
-        check(env, hs_context_new(&own_));
-        try {
-          fill_context(env, value, own_);
-        } catch (...) {
-          hs_context_free(own_);
-          throw;
-        }
-        context_ = own_;
-        return;
-      }
-      if (!scratch.context_) check(env, hs_context_new(&scratch.context_));
-      scratch.busy_ = true;
+    bool flat = false;
+    if (napi_is_array(env, value, &flat) != napi_ok) throw Napi::Error::New(env);
+    auto fill = [&](hs_context* into) {
+      if (flat) fill_context_flat(env, value, into);
+      else fill_context(env, value, into);
+    };
+    if (scratch.busy_) {
+      check(env, hs_context_new(&own_));
       try {
-        fill_context(env, value, scratch.context_);
+        fill(own_);
       } catch (...) {
-        scratch.busy_ = false;
+        hs_context_free(own_);
+        own_ = nullptr;
         throw;
       }
-      held_ = &scratch;
-      context_ = scratch.context_;
+      context_ = own_;
       return;
     }
+    if (!scratch.context_) check(env, hs_context_new(&scratch.context_));
+    scratch.busy_ = true;
+    try {
+      fill(scratch.context_);
+    } catch (...) {
+      scratch.busy_ = false;
+      throw;
+    }
+    held_ = &scratch;
+    context_ = scratch.context_;
+    return;
   }
   throw_type_error(env, "an evaluation context must be a plain object of attributes (such as {targetingKey: 'user-1'}) or an EvalContext");
 }

@@ -3,6 +3,8 @@
 //   an EvalContext    -> its own hs_context, as is
 //   a plain object    -> converted (context_from_js) into the client's scratch context,
 //                        reused from call to call so a conversion allocates no handle
+//   an array          -> the same, from the flat form lib/ makes of a plain object
+//                        ([object, name, value, ...]; lib/ refuses arrays as contexts)
 // Anything else is a TypeError. A getter of the object may itself evaluate (re-entering
 // while the scratch is being filled): that inner call converts into a context of its own.
 #pragma once
