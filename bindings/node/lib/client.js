@@ -11,7 +11,7 @@ const { Record } = require('./record');
 const { iterateRecords } = require('./scan_iterator');
 const { SnapshotReader } = require('./snapshot_reader');
 const { ChangeStream } = require('./change_stream');
-const { contextArg } = require('./context_arg');
+const { isPlainContext, flatten } = require('./context_arg');
 
 const DEFAULT_TIMEOUT_MS = 10000;
 const DEFAULT_CHANGES_BUFFER = 1000;
@@ -134,21 +134,26 @@ class Client extends EventEmitter {
   // The flag's value for `context` (a plain object of attributes or an EvalContext), or
   // defaultValue whenever the flag cannot give one (missing, broken, disabled, of another
   // type, closed client): these never throw for the flag's sake. evaluate() says why.
+  // A plain-object context crosses flattened (lib/context_arg.js).
   evaluateBool(collection, key, defaultValue, context) {
-    return this.#native.evaluateBool(collection, key, defaultValue, contextArg(context));
+    if (!isPlainContext(context)) return this.#native.evaluateBool(collection, key, defaultValue, context);
+    return this.#native.evaluateBool(collection, key, defaultValue, ...flatten(context));
   }
 
   evaluateNumber(collection, key, defaultValue, context) {
-    return this.#native.evaluateNumber(collection, key, defaultValue, contextArg(context));
+    if (!isPlainContext(context)) return this.#native.evaluateNumber(collection, key, defaultValue, context);
+    return this.#native.evaluateNumber(collection, key, defaultValue, ...flatten(context));
   }
 
   evaluateString(collection, key, defaultValue, context) {
-    return this.#native.evaluateString(collection, key, defaultValue, contextArg(context));
+    if (!isPlainContext(context)) return this.#native.evaluateString(collection, key, defaultValue, context);
+    return this.#native.evaluateString(collection, key, defaultValue, ...flatten(context));
   }
 
   // Object flags: the variant's object, decoded fresh on each call.
   evaluateObject(collection, key, defaultValue, context) {
-    return this.#native.evaluateObject(collection, key, defaultValue, contextArg(context));
+    if (!isPlainContext(context)) return this.#native.evaluateObject(collection, key, defaultValue, context);
+    return this.#native.evaluateObject(collection, key, defaultValue, ...flatten(context));
   }
 
   // {value, variant, reason, errorCode, errorMessage, flagMetadata}. type ('boolean',
@@ -156,7 +161,9 @@ class Client extends EventEmitter {
   // another type is TYPE_MISMATCH and gives defaultValue.
   evaluate(collection, key, context, options) {
     const { type, defaultValue } = options ?? {};
-    return this.#native.evaluate(collection, key, contextArg(context), expectOf(type, defaultValue), defaultValue);
+    const expect = expectOf(type, defaultValue);
+    if (!isPlainContext(context)) return this.#native.evaluate(collection, key, expect, defaultValue, context);
+    return this.#native.evaluate(collection, key, expect, defaultValue, ...flatten(context));
   }
 
   // listener(details) each time the flag's evaluation for `context` gives another variant,
@@ -165,7 +172,9 @@ class Client extends EventEmitter {
   onFlagChange(collection, key, context, listener) {
     if (listener === undefined && typeof context === 'function') [context, listener] = [undefined, context];
     if (typeof listener !== 'function') throw new TypeError('onFlagChange(collection, key, context, listener): listener must be a function');
-    const id = this.#native.subscribeFlag(collection, key, contextArg(context));
+    const id = isPlainContext(context)
+      ? this.#native.subscribeFlag(collection, key, ...flatten(context))
+      : this.#native.subscribeFlag(collection, key, context);
     this.#handlers.set(id, (details) => this.#callUser(listener, details));
     return () => this.#unsubscribe(id);
   }

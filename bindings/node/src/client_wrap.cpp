@@ -317,13 +317,13 @@ Napi::Value ClientWrap::subscribe_status(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(id));
 }
 
-// subscribeFlag(collection, key, context?) -> id: an event each time the flag's
+// subscribeFlag(collection, key, ...context) -> id: an event each time the flag's
 // evaluation for the context gives another variant, value or error (the context is copied).
 Napi::Value ClientWrap::subscribe_flag(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CStringArg collection(env, info[0], "collection");
   Utf8Arg key(env, info[1], "flag key");
-  ContextArg context(env, info[2], scratch_);
+  ContextArg context(info, 2, scratch_);
   uint64_t id = next_subscription_++;
   auto* user_data = new SubscriptionContext{client_->pump().shared_from_this(), id};
   uint64_t native_id = 0;

@@ -3,8 +3,9 @@
 //   an EvalContext    -> its own hs_context, as is
 //   a plain object    -> converted (context_from_js) into the client's scratch context,
 //                        reused from call to call so a conversion allocates no handle
-//   an array          -> the same, from the flat form lib/ makes of a plain object
-//                        ([object, name, value, ...]; lib/ refuses arrays as contexts)
+// The context is the call's arguments from `first` on: one value as above, or the flat
+// form lib/ makes of a plain object on the hot path, object, name0, value0, name1, ...
+// (JS spreads it into the call, so the addon reads no array).
 // Anything else is a TypeError. A getter of the object may itself evaluate (re-entering
 // while the scratch is being filled): that inner call converts into a context of its own.
 #pragma once
@@ -29,7 +30,7 @@ class ScratchContext {
 
 class ContextArg {
  public:
-  ContextArg(Napi::Env env, napi_value value, ScratchContext& scratch);
+  ContextArg(const Napi::CallbackInfo& info, std::size_t first, ScratchContext& scratch);
   ContextArg(const ContextArg&) = delete;
   ContextArg& operator=(const ContextArg&) = delete;
   ~ContextArg();

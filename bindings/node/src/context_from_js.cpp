@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -344,21 +343,11 @@ void fill_context(Napi::Env env, napi_value object, hs_context* out) {
   }
 }
 
-void fill_context_flat(Napi::Env env, napi_value flat, hs_context* out) {
-  uint32_t length = 0;
-  ok(env, napi_get_array_length(env, flat, &length));
-  if (length % 2 != 1) throw status_error(env, HS_ERR_INTERNAL, "a flattened context has [object, name, value, ...]");
-  napi_value inline_items[33];
-  std::vector<napi_value> heap_items;
-  napi_value* items = inline_items;
-  if (length > std::size(inline_items)) {
-    heap_items.resize(length);
-    items = heap_items.data();
-  }
-  for (uint32_t i = 0; i < length; ++i) ok(env, napi_get_element(env, flat, i, &items[i]));
+void fill_context_flat(Napi::Env env, const napi_value* items, std::size_t count, hs_context* out) {
+  if (count % 2 != 1) throw status_error(env, HS_ERR_INTERNAL, "a flattened context has [object, name, value, ...]");
   check(env, hs_context_clear(out));
   JsonWriter writer(env, items[0]);
-  for (uint32_t i = 1; i < length; i += 2) set_one(env, out, Utf8(env, items[i]), items[i + 1], writer);
+  for (std::size_t i = 1; i < count; i += 2) set_one(env, out, Utf8(env, items[i]), items[i + 1], writer);
 }
 
 void set_context_attribute(Napi::Env env, hs_context* out, napi_value name, napi_value value) {

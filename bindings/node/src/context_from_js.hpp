@@ -23,11 +23,10 @@ namespace hotstate_node {
 // `object` (a JS object that is not an array).
 void fill_context(Napi::Env env, napi_value object, hs_context* out);
 
-// The same from the flat form lib/ hands over on the hot path, [object, name0, value0,
-// name1, value1, ...] (Object.keys(object) and their values, read by the JIT, which is
-// much faster at it than Node-API). Every element is read before any is converted, so a
-// getter or toJSON that evaluates (and refills lib/'s reused array) changes nothing here.
-void fill_context_flat(Napi::Env env, napi_value flat, hs_context* out);
+// The same from the flat form lib/ passes as the call's last arguments on the hot path:
+// items = [object, name0, value0, name1, value1, ...] (Object.keys(object) and their
+// values, read by the JIT, which is much faster at it than Node-API); count is odd.
+void fill_context_flat(Napi::Env env, const napi_value* items, std::size_t count, hs_context* out);
 
 // Sets (or, for undefined, removes) one attribute: EvalContext.set(name, value).
 void set_context_attribute(Napi::Env env, hs_context* out, napi_value name, napi_value value);
