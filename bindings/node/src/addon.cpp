@@ -41,7 +41,6 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   data->iter_class = Napi::Persistent(iter);
   data->read_class = Napi::Persistent(read);
   Napi::Object global = env.Global();
-  data->json_parse = Napi::Persistent(global.Get("JSON").As<Napi::Object>().Get("parse").As<Napi::Function>());
   data->map_class = Napi::Persistent(global.Get("Map").As<Napi::Function>());
   data->set_class = Napi::Persistent(global.Get("Set").As<Napi::Function>());
   init_flag_names(env);
@@ -53,6 +52,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Function::New<abi_version>(env, "abiVersion"));
   exports.Set("wipeCache", Napi::Function::New<wipe_cache>(env, "wipeCache"));
   exports.Set("setErrorClasses", Napi::Function::New<set_error_classes>(env, "setErrorClasses"));
+  exports.Set("setFlagDetailsFactory", Napi::Function::New<set_flag_details_factory>(env, "setFlagDetailsFactory"));
   return exports;
 }
 

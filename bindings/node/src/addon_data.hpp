@@ -14,11 +14,12 @@ struct AddonData {
   Napi::FunctionReference read_class;
   // {HS_ERR_NOT_FOUND: NotFoundError, ...} as registered by lib/errors.js; empty until then.
   Napi::ObjectReference error_classes;
-  // Flags: JSON.parse (for flag metadata), Map and Set (refused inside contexts), and the
+  // lib/flag_details.js's makeFlagDetails, registered by lib/native.js; empty until then.
+  Napi::FunctionReference flag_details_factory;
+  // Flags: Map and Set (refused inside contexts), and the
   // reason and error code names as JS strings, made once instead of once per evaluation
   // (held in arrays indexed by hs_flag_reason / hs_flag_error: Node-API references to
   // strings need Node-API 10).
-  Napi::FunctionReference json_parse;
   Napi::FunctionReference map_class;
   Napi::FunctionReference set_class;
   Napi::ObjectReference reason_names;

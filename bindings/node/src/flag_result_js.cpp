@@ -34,12 +34,11 @@ napi_value utf8(napi_env env, const char* text, std::size_t len) {
   return out;
 }
 
-// The flag's metadata: JSON text from the library, parsed by JSON.parse (fast, and it
-// makes the plain object OpenFeature expects).
-napi_value metadata(Napi::Env env, const hs_flag_result& result) {
+// The flag's metadata as JSON text, or undefined when it has none (lib/ parses it).
+napi_value metadata_text(napi_env env, const hs_flag_result& result) {
   std::string_view text(result.metadata_json, result.metadata_len);
-  if (text.empty() || text == "{}") return Napi::Object::New(env);
-  return addon_data(env).json_parse.Call({Napi::String::New(env, text.data(), text.size())});
+  if (text.empty() || text == "{}") return undefined(env);
+  return utf8(env, text.data(), text.size());
 }
 
 }  // namespace
@@ -68,28 +67,30 @@ Napi::Value flag_value(Napi::Env env, const hs_flag_result& result, Napi::Value 
   return fallback;
 }
 
+Napi::Value set_flag_details_factory(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) throw status_error(info.Env(), HS_ERR_INVALID_ARGUMENT, "setFlagDetailsFactory expects a function");
+  addon_data(info.Env()).flag_details_factory = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
 Napi::Object flag_details(Napi::Env env, const hs_flag_result& result, Napi::Value fallback) {
   AddonData& data = addon_data(env);
+  if (data.flag_details_factory.IsEmpty())
+    throw status_error(env, HS_ERR_INTERNAL, "the addon is used without lib/ (no flag details factory)");
   const bool has_variant = result.type != HS_FLAG_TYPE_NONE;
   const bool failed = result.error != HS_FLAG_ERROR_NONE;
   uint32_t reason = static_cast<uint32_t>(result.reason) < kReasonCount ? result.reason : HS_REASON_UNKNOWN;
   uint32_t error = static_cast<uint32_t>(result.error) < kErrorCount ? result.error : HS_FLAG_ERROR_GENERAL;
-  // One napi call for all six properties.
-  napi_value values[6] = {
+  napi_value args[6] = {
       flag_value(env, result, fallback),
       has_variant ? utf8(env, result.variant, result.variant_len) : undefined(env),
       name_at(env, data.reason_names, reason),
       failed ? name_at(env, data.error_names, error) : undefined(env),
       failed ? utf8(env, result.error_message, NAPI_AUTO_LENGTH) : undefined(env),
-      metadata(env, result),
+      metadata_text(env, result),
   };
-  static const char* const kNames[6] = {"value", "variant", "reason", "errorCode", "errorMessage", "flagMetadata"};
-  napi_property_descriptor properties[6];
-  for (int i = 0; i < 6; ++i)
-    properties[i] = {kNames[i], nullptr, nullptr, nullptr, nullptr, values[i], napi_default_jsproperty, nullptr};
   napi_value out = nullptr;
-  ok(env, napi_create_object(env, &out));
-  ok(env, napi_define_properties(env, out, 6, properties));
+  ok(env, napi_call_function(env, undefined(env), data.flag_details_factory.Value(), 6, args, &out));
   return Napi::Object(env, out);
 }
 

@@ -1,5 +1,6 @@
 // hs_flag_result -> JS: the value alone (typed evaluations) or the details object
 //   {value, variant, reason, errorCode, errorMessage, flagMetadata}
+// (made by lib/flag_details.js, which the addon calls)
 // with OpenFeature's spellings; variant, errorCode and errorMessage are undefined when
 // there is none, flagMetadata is a fresh object (empty when the flag has none).
 #pragma once
@@ -15,6 +16,8 @@ namespace hotstate_node {
 
 // Makes the reason and error code names once per environment (addon init).
 void init_flag_names(Napi::Env env);
+// setFlagDetailsFactory(makeFlagDetails): called once by lib/native.js.
+Napi::Value set_flag_details_factory(const Napi::CallbackInfo& info);
 
 // The resolved value: booleans, strings, numbers (always a Number), objects (with any JSON
 // inside) decoded from the result's FlexBuffers; `fallback` when the result has none.
