@@ -228,3 +228,22 @@ test('bad provider options are TypeErrors', () => {
   assert.throws(() => new HotstateProvider({ url: server.url, colections: ['x'] }), /unknown Client option 'colections'/);
   assert.throws(() => new HotstateProvider(null), TypeError);
 });
+
+test('without @openfeature/server-sdk installed, hotstate/openfeature says what to install (hotstate itself loads)', () => {
+  const { execFileSync } = require('node:child_process');
+  // A copy of the package's JS where no node_modules can be found: the SDK is missing.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotstate-no-sdk-'));
+  try {
+    fs.cpSync(path.join(__dirname, '..', 'lib'), path.join(dir, 'lib'), { recursive: true });
+    const script = `
+      console.log(typeof require(${JSON.stringify(path.join(dir, 'lib', 'index.js'))}).Client);
+      try { require(${JSON.stringify(path.join(dir, 'lib', 'openfeature.js'))}); } catch (e) { console.log(e.message); }
+    `;
+    const addon = process.env.HOTSTATE_NODE_ADDON || path.join(__dirname, '..', 'build', 'Release', 'hotstate.node');
+    const output = execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOTSTATE_NODE_ADDON: addon } });
+    assert.match(output, /^function\n/);
+    assert.match(output, /hotstate\/openfeature needs the OpenFeature server SDK: npm install @openfeature\/server-sdk/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
