@@ -11,7 +11,7 @@ const { Record } = require('./record');
 const { iterateRecords } = require('./scan_iterator');
 const { SnapshotReader } = require('./snapshot_reader');
 const { ChangeStream } = require('./change_stream');
-const { isPlainContext, flatten } = require('./context_arg');
+const { isPlainContext, contextValue, flatten } = require('./eval_context');
 
 const DEFAULT_TIMEOUT_MS = 10000;
 const DEFAULT_CHANGES_BUFFER = 1000;
@@ -134,25 +134,25 @@ class Client extends EventEmitter {
   // The flag's value for `context` (a plain object of attributes or an EvalContext), or
   // defaultValue whenever the flag cannot give one (missing, broken, disabled, of another
   // type, closed client): these never throw for the flag's sake. evaluate() says why.
-  // A plain-object context crosses flattened (lib/context_arg.js).
+  // A plain-object context crosses flattened (lib/eval_context.js).
   evaluateBool(collection, key, defaultValue, context) {
-    if (!isPlainContext(context)) return this.#native.evaluateBool(collection, key, defaultValue, context);
+    if (!isPlainContext(context)) return this.#native.evaluateBool(collection, key, defaultValue, contextValue(context));
     return this.#native.evaluateBool(collection, key, defaultValue, ...flatten(context));
   }
 
   evaluateNumber(collection, key, defaultValue, context) {
-    if (!isPlainContext(context)) return this.#native.evaluateNumber(collection, key, defaultValue, context);
+    if (!isPlainContext(context)) return this.#native.evaluateNumber(collection, key, defaultValue, contextValue(context));
     return this.#native.evaluateNumber(collection, key, defaultValue, ...flatten(context));
   }
 
   evaluateString(collection, key, defaultValue, context) {
-    if (!isPlainContext(context)) return this.#native.evaluateString(collection, key, defaultValue, context);
+    if (!isPlainContext(context)) return this.#native.evaluateString(collection, key, defaultValue, contextValue(context));
     return this.#native.evaluateString(collection, key, defaultValue, ...flatten(context));
   }
 
   // Object flags: the variant's object, decoded fresh on each call.
   evaluateObject(collection, key, defaultValue, context) {
-    if (!isPlainContext(context)) return this.#native.evaluateObject(collection, key, defaultValue, context);
+    if (!isPlainContext(context)) return this.#native.evaluateObject(collection, key, defaultValue, contextValue(context));
     return this.#native.evaluateObject(collection, key, defaultValue, ...flatten(context));
   }
 
@@ -162,7 +162,7 @@ class Client extends EventEmitter {
   evaluate(collection, key, context, options) {
     const { type, defaultValue } = options ?? {};
     const expect = expectOf(type, defaultValue);
-    if (!isPlainContext(context)) return this.#native.evaluate(collection, key, expect, defaultValue, context);
+    if (!isPlainContext(context)) return this.#native.evaluate(collection, key, expect, defaultValue, contextValue(context));
     return this.#native.evaluate(collection, key, expect, defaultValue, ...flatten(context));
   }
 
@@ -174,7 +174,7 @@ class Client extends EventEmitter {
     if (typeof listener !== 'function') throw new TypeError('onFlagChange(collection, key, context, listener): listener must be a function');
     const id = isPlainContext(context)
       ? this.#native.subscribeFlag(collection, key, ...flatten(context))
-      : this.#native.subscribeFlag(collection, key, context);
+      : this.#native.subscribeFlag(collection, key, contextValue(context));
     this.#handlers.set(id, (details) => this.#callUser(listener, details));
     return () => this.#unsubscribe(id);
   }

@@ -8,7 +8,7 @@
 #include "args.hpp"
 #include "client_wrap.hpp"
 #include "errors.hpp"
-#include "eval_context_wrap.hpp"
+#include "eval_context_handle.hpp"
 #include "flag_result_js.hpp"
 #include "iter_wrap.hpp"
 #include "read_wrap.hpp"
@@ -47,8 +47,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
 
   exports.Set("Client", ClientWrap::define(env));
   exports.Set("Record", record);
-  exports.Set("EvalContext", EvalContextWrap::define(env));
   exports.Set("version", Napi::Function::New<version>(env, "version"));
+  define_context_functions(env, exports);
   exports.Set("abiVersion", Napi::Function::New<abi_version>(env, "abiVersion"));
   exports.Set("wipeCache", Napi::Function::New<wipe_cache>(env, "wipeCache"));
   exports.Set("setErrorClasses", Napi::Function::New<set_error_classes>(env, "setErrorClasses"));

@@ -5,7 +5,7 @@
 
 #include "context_from_js.hpp"
 #include "errors.hpp"
-#include "eval_context_wrap.hpp"
+#include "eval_context_handle.hpp"
 
 namespace hotstate_node {
 namespace {
@@ -21,14 +21,16 @@ ContextArg::ContextArg(const Napi::CallbackInfo& info, std::size_t first, Scratc
   napi_value value = info[first];
   napi_valuetype type = napi_undefined;
   if (napi_typeof(env, value, &type) != napi_ok) throw Napi::Error::New(env);
-  if (count <= 1 && (type == napi_undefined || type == napi_null)) return;
-  if (type != napi_object) throw_type_error(env, kNotAContext);
   if (count <= 1) {
-    if (const hs_context* prebuilt = EvalContextWrap::unwrap(env, value)) {
-      context_ = prebuilt;
+    if (type == napi_undefined || type == napi_null) return;
+    if (type == napi_external) {
+      context_ = context_of_handle(env, value);
+      if (!context_) throw_type_error(env, kNotAContext);
       return;
     }
     if (!is_context_object(env, value)) throw_type_error(env, kNotAContext);
+  } else if (type != napi_object) {
+    throw_type_error(env, kNotAContext);
   }
   // A plain object, or its flat form: into the scratch context (or, re-entered from a
   // getter while the scratch is being filled, into one of its own).

@@ -1,6 +1,7 @@
 // The context argument of an evaluation as an hs_context:
 //   undefined or null -> none (an empty context)
-//   an EvalContext    -> its own hs_context, as is
+//   an EvalContext    -> its own hs_context, as is (lib/ passes its handle,
+//                        eval_context_handle.hpp)
 //   a plain object    -> converted (context_from_js) into the client's scratch context,
 //                        reused from call to call so a conversion allocates no handle
 // The context is the call's arguments from `first` on: one value as above, or the flat
