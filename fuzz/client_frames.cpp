@@ -37,7 +37,7 @@ namespace client = hotstate::client;
 constexpr std::uint64_t kCachedEpoch = 0x77;
 constexpr std::uint64_t kCachedRevision = 5;
 
-client::StatePtr cached_replica() {
+std::shared_ptr<client::State> cached_replica() {
   client::StateBuilder builder(kCachedEpoch, kCachedRevision);
   const char* keys[] = {"checkout", "dark-mode", "beta"};
   std::uint64_t revision = 1;
@@ -57,6 +57,9 @@ std::shared_ptr<Client::Core> make_core(bool from_cache) {
   hotstate::ClientOptions options;
   options.urls = {"http://127.0.0.1:9"};
   options.selectors = {{"flags", ""}, {"users", "eu/"}};
+  // Every record the frames put into "flags" is compiled as a flag definition too: the
+  // compiler sees whatever the fuzzer invents, and must only ever report, never crash.
+  options.flag_collections = {"flags"};
   auto core = std::make_shared<Client::Core>(std::move(options));
   // Not started: change events queue up (and merge) without a thread to deliver them.
   core->dispatcher = std::make_shared<client::Dispatcher>(16);

@@ -30,4 +30,5 @@ TEST_P(Examples, EvaluateTheFlagLocally) {
   EXPECT_EQ(count, 3u) << run.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(CAndCpp, Examples, ::testing::Values(EXAMPLE_FLAG_CHECK_C, EXAMPLE_FLAG_CHECK_CPP));
+INSTANTIATE_TEST_SUITE_P(CAndCpp, Examples, ::testing::Values(EXAMPLE_FLAG_CHECK_C, EXAMPLE_FLAG_CHECK_CPP),
+                         [](const auto& info) { return info.index == 0 ? std::string("C") : std::string("Cpp"); });
