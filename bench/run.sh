@@ -2,8 +2,9 @@
 # The benchmark command: bench/run.sh [quick|full]
 # Builds everything in Release (build-bench/, with the Python and Node bindings), starts
 # every server it needs on 127.0.0.1 (hotstated, redis-server, nats-server), runs the
-# network and local-read benchmarks, and writes bench/results/latest.json, bench/RESULTS.md
-# and PNG plots in bench/results/. quick: a few minutes on 2 cores; full: longer.
+# network, local-read and Node flag-evaluation benchmarks, and writes
+# bench/results/latest.json, bench/results/flags_node.json, bench/RESULTS.md and PNG plots
+# in bench/results/. quick: a few minutes on 2 cores; full: longer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-quick}
@@ -23,7 +24,7 @@ export HOTSTATE_BENCH_BUILD=$PWD/build-bench BENCH_BUILD=$PWD/build-bench
 export HOTSTATED=$PWD/build-bench/apps/hotstated/hotstated
 export HOTSTATE_PYTHONPATH=$PWD/build-bench/bindings/python
 export HOTSTATE_NODE_ADDON=$PWD/build-bench/bindings/node/hotstate.node PYTHON=$venv/bin/python
-for script in bench/scripts/net_bench.sh bench/scripts/reads_bench.sh bench/flags/python/run.sh; do
+for script in bench/scripts/net_bench.sh bench/scripts/reads_bench.sh bench/flags/python/run.sh bench/flags/node/run.sh; do
   if [ -x "$script" ]; then
     echo "== $script $mode"
     bash "$script" "$mode" "$parts"

@@ -1,8 +1,8 @@
 'use strict';
 // Client: a local replica of the selected collections, kept current by hotstated.
-// Reads are synchronous local lookups; writes and waits return promises and run on
-// Node's thread pool; changes arrive as 'change' events, subscribe() callbacks or an
-// async iterator. A client never keeps the process alive by itself.
+// Reads and flag evaluations are synchronous local lookups; writes and waits return
+// promises and run on Node's thread pool; changes arrive as 'change' events, subscribe()
+// callbacks or an async iterator. A client never keeps the process alive by itself.
 const { EventEmitter } = require('node:events');
 const native = require('./native');
 const { normalizeOptions } = require('./options');
@@ -11,6 +11,7 @@ const { Record } = require('./record');
 const { iterateRecords } = require('./scan_iterator');
 const { SnapshotReader } = require('./snapshot_reader');
 const { ChangeStream } = require('./change_stream');
+const { isPlainContext, contextValue, flatten } = require('./eval_context');
 
 const DEFAULT_TIMEOUT_MS = 10000;
 const DEFAULT_CHANGES_BUFFER = 1000;
@@ -128,6 +129,61 @@ class Client extends EventEmitter {
     return result;
   }
 
+  // ---- Flags (evaluated locally, docs/flags.md) ----------------------------------------
+
+  // The flag's value for `context` (a plain object of attributes or an EvalContext), or
+  // defaultValue whenever the flag cannot give one (missing, broken, disabled, of another
+  // type, closed client): these never throw for the flag's sake. evaluate() says why.
+  // A plain-object context crosses flattened (lib/eval_context.js).
+  evaluateBool(collection, key, defaultValue, context) {
+    if (!isPlainContext(context)) return this.#native.evaluateBool(collection, key, defaultValue, contextValue(context));
+    return this.#native.evaluateBool(collection, key, defaultValue, ...flatten(context));
+  }
+
+  evaluateNumber(collection, key, defaultValue, context) {
+    if (!isPlainContext(context)) return this.#native.evaluateNumber(collection, key, defaultValue, contextValue(context));
+    return this.#native.evaluateNumber(collection, key, defaultValue, ...flatten(context));
+  }
+
+  evaluateString(collection, key, defaultValue, context) {
+    if (!isPlainContext(context)) return this.#native.evaluateString(collection, key, defaultValue, contextValue(context));
+    return this.#native.evaluateString(collection, key, defaultValue, ...flatten(context));
+  }
+
+  // Object flags: the variant's object, decoded fresh on each call.
+  evaluateObject(collection, key, defaultValue, context) {
+    if (!isPlainContext(context)) return this.#native.evaluateObject(collection, key, defaultValue, contextValue(context));
+    return this.#native.evaluateObject(collection, key, defaultValue, ...flatten(context));
+  }
+
+  // {value, variant, reason, errorCode, errorMessage, flagMetadata}. type ('boolean',
+  // 'string', 'number', 'object'; default: any) is the type the caller expects: a flag of
+  // another type is TYPE_MISMATCH and gives defaultValue.
+  evaluate(collection, key, context, options) {
+    const { type, defaultValue } = options ?? {};
+    const expect = expectOf(type, defaultValue);
+    if (!isPlainContext(context)) return this.#native.evaluate(collection, key, expect, defaultValue, contextValue(context));
+    return this.#native.evaluate(collection, key, expect, defaultValue, ...flatten(context));
+  }
+
+  // listener(details) each time the flag's evaluation for `context` gives another variant,
+  // value or error (after the flag, its $evaluators or a record its rule reads changed).
+  // Returns the unsubscribe function. (collection, key, listener) evaluates with no context.
+  onFlagChange(collection, key, context, listener) {
+    if (listener === undefined && typeof context === 'function') [context, listener] = [undefined, context];
+    if (typeof listener !== 'function') throw new TypeError('onFlagChange(collection, key, context, listener): listener must be a function');
+    const id = isPlainContext(context)
+      ? this.#native.subscribeFlag(collection, key, ...flatten(context))
+      : this.#native.subscribeFlag(collection, key, contextValue(context));
+    this.#handlers.set(id, (details) => this.#callUser(listener, details));
+    return () => this.#unsubscribe(id);
+  }
+
+  // The flags of the flag collections that do not compile: [{collection, key, message}].
+  flagProblems() {
+    return JSON.parse(this.#native.flagProblems());
+  }
+
   // ---- Writes (HTTP, off the event loop) ------------------------------------------------
 
   // Resolves to the committed revision. ifRevision: the record's expected modRevision
@@ -225,6 +281,22 @@ class Client extends EventEmitter {
       console.error('hotstate: a callback threw (listen to the client\'s \'error\' event to handle this):', error);
     }
   }
+}
+
+// OpenFeature's flag value types -> hs_flag_expect (hotstate.h).
+function expectOf(type, defaultValue) {
+  let expect;
+  switch (type) {
+    case undefined: return 0; // HS_EXPECT_ANY
+    case 'boolean': expect = 1; break; // HS_EXPECT_BOOL
+    case 'string': expect = 2; break; // HS_EXPECT_STRING
+    case 'number': expect = 4; break; // HS_EXPECT_DOUBLE
+    case 'object': return 5; // HS_EXPECT_OBJECT: any JSON default
+    default: throw new TypeError(`evaluate: type must be 'boolean', 'string', 'number' or 'object', not ${String(type)}`);
+  }
+  if (defaultValue !== undefined && typeof defaultValue !== type)
+    throw new TypeError(`evaluate: a defaultValue for type '${type}' must be a ${type}`);
+  return expect;
 }
 
 function checkFilter(filter) {

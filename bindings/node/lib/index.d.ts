@@ -11,10 +11,15 @@ export interface ClientOptions {
   url?: string;
   /** Several servers, tried in turn. */
   urls?: string[];
-  /** Whole collections to replicate. Give collections or selectors. */
+  /** Whole collections to replicate. Give collections or selectors (or only flagCollections). */
   collections?: string[] | string;
   /** Collections with a key prefix. */
   selectors?: Array<{ collection: string; prefix?: string }>;
+  /**
+   * Collections of flag definitions (flagd's format, docs/flags.md) to evaluate with
+   * evaluateBool() and friends. Each is replicated whole: it needs no collections entry.
+   */
+  flagCollections?: string[] | string;
   /** Offline cache file: loaded at start, written every cacheIntervalMs and at close. */
   cachePath?: string;
   cacheIntervalMs?: number;
@@ -51,6 +56,85 @@ export interface Status {
   keys: number;
   bytes: number;
   lastError: string;
+  /** Flags of the flag collections that do not compile (see flagProblems()). */
+  flagErrors: number;
+}
+
+/** A value an evaluation context can hold (a Date is its ISO 8601 text, as in JSON). */
+export type ContextValue =
+  | null
+  | boolean
+  | number
+  | string
+  | Date
+  | ContextValue[]
+  | { [name: string]: ContextValue | undefined };
+
+/**
+ * The attributes a targeting rule reads with `var`, as a plain object converted on each
+ * call; `targetingKey` is the targeting key. Functions, symbols, BigInts, NaN, Map, Set,
+ * typed arrays, cycles and nesting deeper than 64 levels are a TypeError.
+ */
+export interface EvaluationAttributes {
+  targetingKey?: string;
+  [name: string]: ContextValue | undefined;
+}
+
+/** A context: a plain object of attributes, or an EvalContext built once and reused. */
+export type FlagContext = EvaluationAttributes | EvalContext;
+
+/** OpenFeature's resolution reasons. */
+export type FlagReason = 'STATIC' | 'DEFAULT' | 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED' | 'ERROR' | 'STALE' | 'CACHED' | 'UNKNOWN';
+
+/** OpenFeature's error codes: why the default was returned. */
+export type FlagErrorCode =
+  | 'FLAG_NOT_FOUND'
+  | 'PARSE_ERROR'
+  | 'TYPE_MISMATCH'
+  | 'TARGETING_KEY_MISSING'
+  | 'INVALID_CONTEXT'
+  | 'GENERAL'
+  | 'PROVIDER_NOT_READY';
+
+/** A flag's metadata: the flag set's, overridden by the flag's own. */
+export type FlagMetadata = { [key: string]: string | number | boolean };
+
+/** What an evaluation gave and why (OpenFeature's field names). */
+export interface FlagDetails<T> {
+  /** The variant's value, or the default when errorCode (or DISABLED) says it could not give one. */
+  value: T;
+  /** The variant's name; undefined when the default applies. */
+  variant?: string;
+  reason: FlagReason;
+  /** undefined unless the evaluation failed. */
+  errorCode?: FlagErrorCode;
+  errorMessage?: string;
+  flagMetadata: FlagMetadata;
+}
+
+/** OpenFeature's flag types; an evaluation of another type is TYPE_MISMATCH. */
+export type FlagType = 'boolean' | 'string' | 'number' | 'object';
+
+/** A flag's problem: its record does not compile (it evaluates to the default, PARSE_ERROR). */
+export interface FlagProblem {
+  collection: string;
+  key: string;
+  message: string;
+}
+
+/**
+ * An evaluation context built once and reused on hot paths (a plain object is converted
+ * on every call). close() frees its native handle at once; otherwise it is freed when the
+ * object is collected. Using it after close() is a ClosedError.
+ */
+export declare class EvalContext {
+  constructor(attributes?: EvaluationAttributes);
+  /** Replaces one attribute ('targetingKey': the targeting key); undefined removes it. */
+  set(name: string, value: ContextValue | undefined): this;
+  remove(name: string): this;
+  clear(): this;
+  close(): void;
+  readonly closed: boolean;
 }
 
 export interface Change {
@@ -157,6 +241,34 @@ export declare class Client extends EventEmitter {
   put(collection: string, key: string, value: unknown, options?: WriteOptions): Promise<Revision>;
   delete(collection: string, key: string, options?: WriteOptions): Promise<Revision>;
   txn(transaction: Transaction): Promise<Revision>;
+
+  /**
+   * Flags, evaluated locally (docs/flags.md): the flag's value for the context, or
+   * defaultValue whenever it cannot give one (missing, broken, disabled, of another type,
+   * closed client). They never throw for the flag's sake; evaluate() says why.
+   */
+  evaluateBool(collection: string, key: string, defaultValue: boolean, context?: FlagContext | null): boolean;
+  evaluateString(collection: string, key: string, defaultValue: string, context?: FlagContext | null): string;
+  /** Any numeric variant, as a number. */
+  evaluateNumber(collection: string, key: string, defaultValue: number, context?: FlagContext | null): number;
+  /** Object flags: the variant's object, decoded fresh on each call; another type of flag gives the default (TYPE_MISMATCH). */
+  evaluateObject<T = JsonValue>(collection: string, key: string, defaultValue: T, context?: FlagContext | null): JsonValue | T;
+  evaluate(collection: string, key: string, context: FlagContext | null | undefined, options: { type: 'boolean'; defaultValue: boolean }): FlagDetails<boolean>;
+  evaluate(collection: string, key: string, context: FlagContext | null | undefined, options: { type: 'string'; defaultValue: string }): FlagDetails<string>;
+  evaluate(collection: string, key: string, context: FlagContext | null | undefined, options: { type: 'number'; defaultValue: number }): FlagDetails<number>;
+  evaluate<T = JsonValue>(collection: string, key: string, context: FlagContext | null | undefined, options: { type: 'object'; defaultValue: T }): FlagDetails<JsonValue | T>;
+  /** Without a type: whatever the flag holds; value is undefined when the default applies and none was given. */
+  evaluate(collection: string, key: string, context?: FlagContext | null, options?: { type?: FlagType; defaultValue?: JsonValue }): FlagDetails<JsonValue | undefined>;
+  /**
+   * listener runs (on the JS thread) each time the flag's evaluation for the context gives
+   * another variant, value or error: after the flag, its $evaluators or a record its rule
+   * reads changed. The evaluation at subscription is the starting point (no call for it).
+   * Returns the unsubscribe function. Never keeps the process alive.
+   */
+  onFlagChange(collection: string, key: string, context: FlagContext | null | undefined, listener: (details: FlagDetails<JsonValue | undefined>) => void): () => void;
+  onFlagChange(collection: string, key: string, listener: (details: FlagDetails<JsonValue | undefined>) => void): () => void;
+  /** The flags of the flag collections that do not compile, sorted by collection and key. */
+  flagProblems(): FlagProblem[];
 
   subscribe(filter: ChangeFilter, fn: (batch: ChangeBatch) => void): () => void;
   changes(options?: ChangesOptions): ChangeStream;

@@ -3,11 +3,14 @@
 const native = require('./native');
 const { Client } = require('./client');
 const { Record } = require('./record');
+const { EvalContext } = require('./eval_context');
 const errors = require('./errors');
 
 module.exports = {
   Client,
   Record,
+  // A context built once and reused across evaluations (the hot-path form of a context).
+  EvalContext,
   HotstateError: errors.HotstateError,
   NotFoundError: errors.NotFoundError,
   InvalidArgumentError: errors.InvalidArgumentError,

@@ -3,6 +3,7 @@
 // the repository's CMake build in CI), else from this package's own cmake-js build.
 const path = require('node:path');
 const { classesByCode } = require('./errors');
+const { makeFlagDetails } = require('./flag_details');
 
 function addonPath() {
   const fromEnv = process.env.HOTSTATE_NODE_ADDON;
@@ -24,6 +25,7 @@ function load() {
     );
   }
   addon.setErrorClasses(classesByCode);
+  addon.setFlagDetailsFactory(makeFlagDetails);
   return addon;
 }
 

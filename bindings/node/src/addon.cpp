@@ -8,6 +8,8 @@
 #include "args.hpp"
 #include "client_wrap.hpp"
 #include "errors.hpp"
+#include "eval_context_handle.hpp"
+#include "flag_result_js.hpp"
 #include "iter_wrap.hpp"
 #include "read_wrap.hpp"
 #include "record_wrap.hpp"
@@ -38,13 +40,19 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   data->record_class = Napi::Persistent(record);
   data->iter_class = Napi::Persistent(iter);
   data->read_class = Napi::Persistent(read);
+  Napi::Object global = env.Global();
+  data->map_class = Napi::Persistent(global.Get("Map").As<Napi::Function>());
+  data->set_class = Napi::Persistent(global.Get("Set").As<Napi::Function>());
+  init_flag_names(env);
 
   exports.Set("Client", ClientWrap::define(env));
   exports.Set("Record", record);
   exports.Set("version", Napi::Function::New<version>(env, "version"));
+  define_context_functions(env, exports);
   exports.Set("abiVersion", Napi::Function::New<abi_version>(env, "abiVersion"));
   exports.Set("wipeCache", Napi::Function::New<wipe_cache>(env, "wipeCache"));
   exports.Set("setErrorClasses", Napi::Function::New<set_error_classes>(env, "setErrorClasses"));
+  exports.Set("setFlagDetailsFactory", Napi::Function::New<set_flag_details_factory>(env, "setFlagDetailsFactory"));
   return exports;
 }
 

@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "client_status.hpp"
 #include "errors.hpp"
+#include "flag_result_js.hpp"
 #include "record_wrap.hpp"
 
 namespace hotstate_node {
@@ -53,7 +54,12 @@ Napi::Object batch_to_js(Napi::Env env, const PendingEvent& event) {
 
 void deliver_event(Napi::Env env, Napi::Function on_event, PendingEvent& event) {
   Napi::HandleScope scope(env);
-  Napi::Value payload = event.is_status ? Napi::Value(status_to_js(env, event.status)) : batch_to_js(env, event);
+  Napi::Value payload;
+  switch (event.kind) {
+    case PendingEvent::Kind::Change: payload = batch_to_js(env, event); break;
+    case PendingEvent::Kind::Status: payload = status_to_js(env, event.status); break;
+    case PendingEvent::Kind::Flag: payload = flag_details(env, event.flag->view(), env.Undefined()); break;
+  }
   on_event.Call({Napi::Number::New(env, static_cast<double>(event.subscription)), payload});
 }
 

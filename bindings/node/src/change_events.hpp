@@ -2,6 +2,8 @@
 //   change: {revision, reset, changes: [{collection, key, oldValue, newValue}]}
 //           (oldValue/newValue undefined on the side where the record is absent)
 //   status: the object of client.status()
+//   flag:   {value, variant, reason, errorCode, errorMessage, flagMetadata}
+//           (value undefined when the flag gives none)
 #pragma once
 
 #include <napi.h>

@@ -41,6 +41,12 @@ OptionsPtr build_options(Napi::Env env, const Napi::Value& value) {
     check(env, hs_options_add_selector(options.get(), collection.data(), prefix.data()));
   }
 
+  Napi::Array flag_collections = array_field(env, in, "flagCollections");
+  for (uint32_t i = 0; i < flag_collections.Length(); ++i) {
+    CStringArg collection(env, flag_collections.Get(i), "flag collection");
+    check(env, hs_options_add_flag_collection(options.get(), collection.data()));
+  }
+
   if (!is_absent(in.Get("cachePath"))) {
     CStringArg path(env, in.Get("cachePath"), "options.cachePath");
     uint32_t interval = is_absent(in.Get("cacheIntervalMs")) ? 0 : millis_arg(env, in.Get("cacheIntervalMs"), "options.cacheIntervalMs");

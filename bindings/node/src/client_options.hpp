@@ -1,7 +1,7 @@
 // The options object lib/options.js normalizes -> hs_options:
-//   {urls: string[], selectors: [{collection, prefix}], cachePath?, cacheIntervalMs?,
-//    staleAfterMs?, backoff?: {initialMs, maxMs}, timeouts?: {connectMs, requestMs},
-//    name?, token?}
+//   {urls: string[], selectors: [{collection, prefix}], flagCollections: string[],
+//    cachePath?, cacheIntervalMs?, staleAfterMs?, backoff?: {initialMs, maxMs},
+//    timeouts?: {connectMs, requestMs}, name?, token?, caFile?}
 #pragma once
 
 #include <hotstate.h>

@@ -47,6 +47,7 @@ Napi::Object status_to_js(Napi::Env env, const hs_client_status& s) {
   out.Set("keys", uint64_to_js(env, s.keys));
   out.Set("bytes", uint64_to_js(env, s.bytes));
   out.Set("lastError", s.last_error);
+  out.Set("flagErrors", uint64_to_js(env, s.flag_errors));
   return out;
 }
 

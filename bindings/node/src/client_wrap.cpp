@@ -43,8 +43,20 @@ void on_status(const hs_client_status* status, void* user_data) {
   try {
     PendingEvent event;
     event.subscription = context->id;
-    event.is_status = true;
+    event.kind = PendingEvent::Kind::Status;
     event.status = *status;
+    context->pump->push(std::move(event));
+  } catch (...) {
+  }
+}
+
+void on_flag(const hs_flag_result* result, void* user_data) {
+  auto* context = static_cast<SubscriptionContext*>(user_data);
+  try {
+    PendingEvent event;
+    event.subscription = context->id;
+    event.kind = PendingEvent::Kind::Flag;
+    event.flag.emplace(*result);
     context->pump->push(std::move(event));
   } catch (...) {
   }
@@ -76,7 +88,14 @@ Napi::Function ClientWrap::define(Napi::Env env) {
                       InstanceMethod<&ClientWrap::subscribe>("subscribe"),
                       InstanceMethod<&ClientWrap::subscribe_status>("subscribeStatus"),
                       InstanceMethod<&ClientWrap::unsubscribe>("unsubscribe"),
-                      InstanceMethod<&ClientWrap::wipe_cache>("wipeCache")});
+                      InstanceMethod<&ClientWrap::wipe_cache>("wipeCache"),
+                      InstanceMethod<&ClientWrap::evaluate_bool>("evaluateBool"),
+                      InstanceMethod<&ClientWrap::evaluate_number>("evaluateNumber"),
+                      InstanceMethod<&ClientWrap::evaluate_string>("evaluateString"),
+                      InstanceMethod<&ClientWrap::evaluate_object>("evaluateObject"),
+                      InstanceMethod<&ClientWrap::evaluate>("evaluate"),
+                      InstanceMethod<&ClientWrap::subscribe_flag>("subscribeFlag"),
+                      InstanceMethod<&ClientWrap::flag_problems>("flagProblems")});
 }
 
 ClientWrap::ClientWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClientWrap>(info) {
@@ -92,6 +111,8 @@ ClientWrap::ClientWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Client
     throw;
   }
 }
+
+ClientWrap::~ClientWrap() { hs_flag_result_release(&result_); }
 
 // ---- Reads ----------------------------------------------------------------------------
 
@@ -203,6 +224,7 @@ Napi::Value ClientWrap::reconnect_now(const Napi::CallbackInfo& info) {
 Napi::Value ClientWrap::close(const Napi::CallbackInfo& info) {
   subscriptions_.clear();  // hs_client_close ends them; their contexts go at free
   client_->close();
+  hs_flag_result_release(&result_);  // the last evaluated flag, kept alive by the result
   return info.Env().Undefined();
 }
 
@@ -293,6 +315,30 @@ Napi::Value ClientWrap::subscribe_status(const Napi::CallbackInfo& info) {
   }
   subscriptions_.emplace(id, native_id);
   return Napi::Number::New(info.Env(), static_cast<double>(id));
+}
+
+// subscribeFlag(collection, key, ...context) -> id: an event each time the flag's
+// evaluation for the context gives another variant, value or error (the context is copied).
+Napi::Value ClientWrap::subscribe_flag(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CStringArg collection(env, info[0], "collection");
+  Utf8Arg key(env, info[1], "flag key");
+  ContextArg context(info, 2, scratch_);
+  uint64_t id = next_subscription_++;
+  auto* user_data = new SubscriptionContext{client_->pump().shared_from_this(), id};
+  uint64_t native_id = 0;
+  hs_status s;
+  {
+    EventPump::BlockingSection section(client_->pump());
+    s = hs_subscribe_flag(client_->get(), collection.data(), key.data(), key.size(), context.get(), on_flag, user_data,
+                          free_context, &native_id);
+  }
+  if (s != HS_OK) {
+    delete user_data;
+    throw_status(env, s);
+  }
+  subscriptions_.emplace(id, native_id);
+  return Napi::Number::New(env, static_cast<double>(id));
 }
 
 // After it returns no event of this subscription is delivered: the callback will not run

@@ -1,6 +1,6 @@
-// NativeClient: one hs_client. Reads run inline (local lookups); writes and waits return
-// promises (client_async); change and status callbacks reach JS through the client's
-// EventPump as onEvent(subscriptionId, event).
+// NativeClient: one hs_client. Reads and flag evaluations run inline (local lookups);
+// writes and waits return promises (client_async); change, status and flag callbacks
+// reach JS through the client's EventPump as onEvent(subscriptionId, event).
 #pragma once
 
 #include <napi.h>
@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "client_handle.hpp"
+#include "context_arg.hpp"
 
 namespace hotstate_node {
 
@@ -18,6 +19,7 @@ class ClientWrap : public Napi::ObjectWrap<ClientWrap> {
 
   // new NativeClient(normalizedOptions, onEvent)
   explicit ClientWrap(const Napi::CallbackInfo& info);
+  ~ClientWrap() override;
 
  private:
   // Reads
@@ -45,6 +47,14 @@ class ClientWrap : public Napi::ObjectWrap<ClientWrap> {
   Napi::Value unsubscribe(const Napi::CallbackInfo& info);
   // Offline cache
   Napi::Value wipe_cache(const Napi::CallbackInfo& info);
+  // Flags (client_evaluate.cpp; subscribe_flag with the other subscriptions)
+  Napi::Value evaluate_bool(const Napi::CallbackInfo& info);
+  Napi::Value evaluate_number(const Napi::CallbackInfo& info);
+  Napi::Value evaluate_string(const Napi::CallbackInfo& info);
+  Napi::Value evaluate_object(const Napi::CallbackInfo& info);
+  Napi::Value evaluate(const Napi::CallbackInfo& info);
+  Napi::Value subscribe_flag(const Napi::CallbackInfo& info);
+  Napi::Value flag_problems(const Napi::CallbackInfo& info);
 
   // The owned record for (info[0], info[1]), or null when absent.
   hs_record* lookup(const Napi::CallbackInfo& info) const;
@@ -53,6 +63,10 @@ class ClientWrap : public Napi::ObjectWrap<ClientWrap> {
   Napi::Value typed_get(const Napi::CallbackInfo& info, Read read) const;
 
   SharedClient client_;
+  // Reused by every evaluation on the JS thread: the context plain objects are converted
+  // into, and the result (its views stay valid until the next evaluation into it).
+  ScratchContext scratch_;
+  hs_flag_result result_ = HS_FLAG_RESULT_INIT;
   uint64_t next_subscription_ = 1;
   // Our ids (known to the callbacks before they can run) -> the library's ids.
   std::unordered_map<uint64_t, uint64_t> subscriptions_;

@@ -1,13 +1,16 @@
-// What a native callback hands to the JS thread: copied out of the lent batch or status
-// on the client's callback thread (records retained, nothing decoded there), turned into
-// JS values later on the JS thread (change_events.cpp).
+// What a native callback hands to the JS thread: copied out of the lent batch, status or
+// flag result on the client's callback thread (records retained, nothing decoded there),
+// turned into JS values later on the JS thread (change_events.cpp).
 #pragma once
 
 #include <hotstate.h>
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
+
+#include "flag_result_js.hpp"
 
 namespace hotstate_node {
 
@@ -33,14 +36,17 @@ class RecordPair {
 };
 
 struct PendingEvent {
+  enum class Kind { Change, Status, Flag };
   uint64_t subscription = 0;
-  bool is_status = false;
+  Kind kind = Kind::Change;
   // A change batch:
   uint64_t revision = 0;
   bool reset = false;
   std::vector<RecordPair> changes;
   // A status update:
   hs_client_status status = HS_CLIENT_STATUS_INIT;
+  // A flag's new evaluation (onFlagChange):
+  std::optional<FlagOutcome> flag;
 };
 
 // On the callback thread: retains every record of the lent batch.

@@ -24,7 +24,8 @@ function runScript(body) {
     (async () => { ${body} })().catch((e) => { console.error(e); process.exit(3); });
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // From the package's folder, so `require('hotstate/openfeature')` names it as users do.
+    const child = spawn(process.execPath, ['-e', script], { cwd: PACKAGE, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
@@ -67,6 +68,37 @@ test('a script that forgets to close its client still exits, with listeners and 
   `);
   assert.equal(code, 0, output);
   assert.match(output, /value 2/);
+});
+
+test('flag listeners and EvalContexts left open do not keep a script alive', async () => {
+  const { code, output } = await runScript(`
+    const { EvalContext } = require(${JSON.stringify(PACKAGE)});
+    const client = new Client({ url, flagCollections: ['exit-flags'] });
+    await client.ready();
+    const user = new EvalContext({ targetingKey: 'u1' });
+    client.onFlagChange('exit-flags', 'f', user, () => {});
+    client.onFlagChange('exit-flags', 'f', { targetingKey: 'u2' }, () => {});
+    await client.waitForRevision(await client.put('exit-flags', 'f',
+      { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' }));
+    console.log('flag', client.evaluateBool('exit-flags', 'f', false, user));
+  `);
+  assert.equal(code, 0, output);
+  assert.match(output, /flag true/);
+});
+
+test('a script whose OpenFeature provider is never closed exits', async () => {
+  const { code, output } = await runScript(`
+    const { OpenFeature, ProviderEvents } = require('@openfeature/server-sdk');
+    const { HotstateProvider } = require('hotstate/openfeature');
+    OpenFeature.addHandler(ProviderEvents.ConfigurationChanged, () => {});
+    const provider = new HotstateProvider({ url, collection: 'exit-flags' });
+    await OpenFeature.setProviderAndWait(provider);
+    await provider.client.waitForRevision(await provider.client.put('exit-flags', 'g',
+      { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' }));
+    console.log('value', await OpenFeature.getClient().getBooleanValue('g', false));
+  `);
+  assert.equal(code, 0, output);
+  assert.match(output, /value true/);
 });
 
 test('a script whose client never reached a server exits', async () => {

@@ -85,4 +85,12 @@ async function startServer(extraArgs = []) {
   return new Server(extraArgs).start();
 }
 
-module.exports = { startServer, HOTSTATED };
+// A server with its port chosen but not started yet: clients can be pointed at it first
+// (a replica that cannot load), then start() brings it up on that port.
+async function serverNotStarted(extraArgs = []) {
+  const server = new Server(extraArgs);
+  server.port = await stablePort();
+  return server;
+}
+
+module.exports = { startServer, serverNotStarted, HOTSTATED };
