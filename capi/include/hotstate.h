@@ -325,7 +325,7 @@ typedef enum hs_flag_type {
   HS_FLAG_TYPE_BOOL = 1,
   HS_FLAG_TYPE_STRING = 2,
   HS_FLAG_TYPE_NUMBER = 3,
-  HS_FLAG_TYPE_OBJECT = 4 /* objects, arrays and null */
+  HS_FLAG_TYPE_OBJECT = 4 /* JSON objects */
 } hs_flag_type;
 
 /* The type an evaluation asks for: another type is HS_FLAG_ERROR_TYPE_MISMATCH. INT64

@@ -157,6 +157,7 @@ TEST_F(Flags, FractionalRolloutIsStablePerKeyAndSplitsTheKeys) {
     user.targeting_key("user-" + std::to_string(i));
     auto first = client->evaluate_string("flags", "rollout", "?", user);
     ASSERT_EQ(first.details.error, FlagErrorCode::None) << first.details.error_message;
+    ASSERT_EQ(first.details.reason, FlagReason::Split);
     ASSERT_EQ(client->evaluate_string("flags", "rollout", "?", user).value, first.value);
     fresh += first.value == "new";
   }

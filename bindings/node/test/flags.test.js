@@ -63,11 +63,15 @@ test('details carry the value, variant, reason and metadata: STATIC, TARGETING_M
   assert.equal(fallthrough.value, false, 'null from the rule: the default variant');
   assert.equal(fallthrough.variant, 'off');
   assert.equal(fallthrough.reason, 'DEFAULT');
-  // A fractional rollout's pick is a TARGETING_MATCH, as flagd reports it (no SPLIT).
+  // A fractional rollout's pick is a SPLIT; without a targeting key it cannot bucket.
   const rollout = client.evaluate('flags', 'rollout', { targetingKey: 'user-1' });
   assert.ok(['new', 'old'].includes(rollout.value), rollout.value);
-  assert.equal(rollout.reason, 'TARGETING_MATCH');
+  assert.equal(rollout.reason, 'SPLIT');
   assert.equal(rollout.variant, rollout.value);
+  const keyless = client.evaluate('flags', 'rollout', { email: 'a@b.c' }, { defaultValue: 'none' });
+  assert.equal(keyless.value, 'none');
+  assert.equal(keyless.reason, 'ERROR');
+  assert.equal(keyless.errorCode, 'TARGETING_KEY_MISSING');
 });
 
 test('typed evaluations return the value, and the default whenever the flag cannot give one', () => {

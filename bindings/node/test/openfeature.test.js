@@ -81,7 +81,7 @@ test('resolutions through the OpenFeature client: values, variants, reasons, met
   assert.equal(await flags.getNumberValue('max-items', 1, { plan: 'odd' }), 2.5);
   assert.deepStrictEqual(await flags.getObjectValue('theme', {}, { theme: 'dark' }), { bg: 'black', sizes: [], extra: null });
   assert.equal((await flags.getBooleanDetails('new-checkout', true, { email: 'x@other.org' })).reason, 'DEFAULT');
-  assert.equal((await flags.getStringDetails('rollout', '?', { targetingKey: 'u1' })).reason, 'TARGETING_MATCH');
+  assert.equal((await flags.getStringDetails('rollout', '?', { targetingKey: 'u1' })).reason, 'SPLIT');
   const disabled = await flags.getBooleanDetails('kill-switch', false);
   assert.deepStrictEqual([disabled.value, disabled.reason, disabled.errorCode], [false, 'DISABLED', undefined]);
 

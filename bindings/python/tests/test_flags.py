@@ -94,9 +94,8 @@ def test_any_type_keeps_the_variants_json_type(world: FlagWorld) -> None:
         ("banner", None, "STATIC", "red"),
         ("new-checkout", ANN, "TARGETING_MATCH", "on"),
         ("new-checkout", BOB, "DEFAULT", "off"),
-        # The engine reports a fractional rollout's choice as flagd does: TARGETING_MATCH
-        # (docs/flags.md says SPLIT; no evaluation gives SPLIT today).
-        ("rollout", {"targetingKey": "user-1"}, "TARGETING_MATCH", None),
+        # A fractional rollout's choice is a SPLIT (OpenFeature's reason for it).
+        ("rollout", {"targetingKey": "user-1"}, "SPLIT", None),
     ],
 )
 def test_reasons_of_a_value(world: FlagWorld, key: str, context: object, reason: str, variant: object) -> None:
@@ -155,11 +154,13 @@ def test_a_collection_that_is_not_a_flag_collection_is_general(world: FlagWorld)
     assert "flag_collections" in (e.error_message or "")
 
 
-def test_a_rollout_without_a_targeting_key_buckets_by_the_flag_key_alone(world: FlagWorld) -> None:
-    # As flagd: the bucketing value is the flag key followed by "" (no TARGETING_KEY_MISSING).
+def test_a_rollout_without_a_targeting_key_is_targeting_key_missing(world: FlagWorld) -> None:
+    # Every key-less user would land in one bucket: the default, and the reason why.
     e = world.client.evaluate(world.flags, "rollout", {"email": "ann@example.com"}, default="none")
-    assert e.error_code is None and e.value in ("new", "old")
-    assert world.client.evaluate(world.flags, "rollout", {"targetingKey": ""}).value == e.value
+    assert (e.value, e.reason, e.error_code) == ("none", hotstate.Reason.ERROR, hotstate.ErrorCode.TARGETING_KEY_MISSING)
+    assert "targeting key" in (e.error_message or "")
+    # An empty targeting key is a key (the caller chose it).
+    assert world.client.evaluate(world.flags, "rollout", {"targetingKey": ""}).error_code is None
 
 
 def test_a_broken_flag_gives_the_default_with_parse_error_and_is_listed(world: FlagWorld) -> None:

@@ -106,7 +106,7 @@ def test_typed_resolutions_through_the_sdk(world: FlagWorld) -> None:
     assert client.get_string_details("banner", "").reason == Reason.STATIC
     assert client.get_boolean_details("new-checkout", True, EvaluationContext("bob")).reason == Reason.DEFAULT
     assert client.get_boolean_details("kill-switch", False).reason == Reason.DISABLED
-    assert client.get_string_details("rollout", "?", EvaluationContext("user-1")).reason == Reason.TARGETING_MATCH
+    assert client.get_string_details("rollout", "?", EvaluationContext("user-1")).reason == Reason.SPLIT
 
 
 def test_the_targeting_key_and_attributes_reach_the_rule(world: FlagWorld) -> None:

@@ -200,7 +200,7 @@ class Client {
                                          const EvalContext& context = EvalContext::empty()) const;
   FlagDetails<double> evaluate_double(std::string_view collection, std::string_view key, double fallback,
                                       const EvalContext& context = EvalContext::empty()) const;
-  // Object flags (objects and arrays): the value as JSON text (details.flex() has it as
+  // Object flags (JSON object variants): the value as JSON text (details.flex() has it as
   // FlexBuffers); `fallback_json` when the default applies.
   FlagDetails<std::string> evaluate_object(std::string_view collection, std::string_view key,
                                            std::string fallback_json,

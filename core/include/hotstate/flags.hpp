@@ -50,8 +50,8 @@ const char* to_string(FlagErrorCode code);
 // The type of a resolved value. None: no variant (the caller's default applies).
 enum class FlagValueType { None, Bool, String, Number, Object };
 // The type an evaluation asks for; a flag of another type is FlagErrorCode::TypeMismatch.
-// Integer takes numbers with an exact int64 value, Double any number, Object objects and
-// arrays.
+// Integer takes numbers with an exact int64 value, Double any number, Object JSON objects
+// (flagd's variants are booleans, strings, numbers or objects).
 enum class ExpectedType { Any, Bool, String, Integer, Double, Object };
 
 // The attributes a targeting rule reads (`{"var": "email"}`): the targeting key, flat or

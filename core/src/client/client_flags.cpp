@@ -1,6 +1,9 @@
 // Flag evaluation on the client: the compiled flags of the published state, evaluated
 // against a context, with the replica's freshness folded into the reason.
 
+#include <mutex>
+#include <optional>
+
 #include "client_core.hpp"
 #include "flag_index.hpp"
 
@@ -170,20 +173,35 @@ SubscriptionId Client::on_flag_change(std::string collection, std::string key, E
     std::string collection, key;
     EvalContext context;
     FlagChangeCallback callback;
-    FlagEvaluation last;
+    std::mutex mutex;  // the starting point may be taken by either thread (below)
+    std::optional<FlagEvaluation> last;
   };
-  auto watch = std::make_shared<Watch>(Watch{std::move(collection), std::move(key), std::move(context),
-                                             std::move(callback), {}});
-  watch->last = evaluate(watch->collection, watch->key, watch->context);
+  auto watch = std::make_shared<Watch>();
+  watch->collection = std::move(collection);
+  watch->key = std::move(key);
+  watch->context = std::move(context);
+  watch->callback = std::move(callback);
+  // Registered first, then the starting point taken: a change published in between is
+  // either in the starting point or delivered to the subscription (never lost between
+  // them). Whichever evaluation comes first is the starting point, without a call.
   // Any change may matter: the flag's own record, the `$evaluators` it uses, or a record
-  // its rule reads with the `record` operator. Re-evaluating costs far less than the
+  // its rule reads with the `record` operator; re-evaluating costs far less than the
   // change that triggered it. The client outlives its subscriptions (close() ends them).
-  return core().dispatcher->add_change(ChangeFilter{}, [this, watch](const ChangeBatch&) {
+  auto id = core().dispatcher->add_change(ChangeFilter{}, [this, watch](const ChangeBatch&) {
     FlagEvaluation now = evaluate(watch->collection, watch->key, watch->context);
-    if (same_result(now, watch->last)) return;
-    watch->last = now;
+    {
+      std::lock_guard lock(watch->mutex);
+      bool first = !watch->last;
+      if (!first && same_result(now, *watch->last)) return;
+      watch->last = now;
+      if (first) return;
+    }
     watch->callback(now);
   });
+  FlagEvaluation start = evaluate(watch->collection, watch->key, watch->context);
+  std::lock_guard lock(watch->mutex);
+  if (!watch->last) watch->last = std::move(start);
+  return id;
 }
 
 std::vector<FlagProblem> Client::flag_problems() const {

@@ -31,6 +31,10 @@ class Evaluator {
   const Val root;
   const RecordSource* const records;
   Arena& arena;
+  // Set by `fractional`: it chose a bucket (the flag's reason is then SPLIT), or it needed
+  // the targeting key to bucket by and the context had none (it then gave null).
+  bool split = false;
+  bool missing_targeting_key = false;
 };
 
 // The operators, by family (each in its own file).

@@ -3,8 +3,11 @@
 //   DISABLED                    -> no variant, reason DISABLED (the caller's default)
 //   no targeting                -> the default variant, STATIC (DEFAULT when there is none)
 //   targeting gives null        -> the default variant (or none), DEFAULT
-//   targeting gives a name      -> that variant, TARGETING_MATCH (fractional too: flagd
-//                                  reports no SPLIT)
+//   targeting gives a name      -> that variant, TARGETING_MATCH; SPLIT when a `fractional`
+//                                  chose a bucket on the way (flagd says TARGETING_MATCH
+//                                  there; OpenFeature's SPLIT tells a rollout apart)
+//   fractional needs the targeting key and there is none, and the rule ends in null
+//                               -> no variant, TARGETING_KEY_MISSING
 //   a boolean or number result  -> the variant named "true"/"false" or the number's text
 //   a name that is no variant   -> PARSE_ERROR (as flagd); an array or object: PARSE_ERROR
 // and then the type check: a variant of another type than `expected` is TYPE_MISMATCH.
@@ -92,7 +95,14 @@ Resolution CompiledFlag::evaluate(const Context& context, const RecordSource* re
     RootScope root{&context.impl(), flag.key, now_unix_seconds};
     try {
       Evaluator evaluator(*flag.targeting, Val::root(&root), records, scratch.arena());
-      resolve_result(flag, evaluator.run(), r);
+      Val result = evaluator.run();
+      if (evaluator.missing_targeting_key && (result.is(Val::Kind::Null) || result.is(Val::Kind::Undefined))) {
+        r = error(ErrorCode::TargetingKeyMissing,
+                  "flag \"" + flag.key + "\": its fractional rollout buckets by the targeting key, and the context has none");
+        return r;
+      }
+      resolve_result(flag, result, r);
+      if (r.reason == Reason::TargetingMatch && evaluator.split) r.reason = Reason::Split;
     } catch (const EvalLimitError& e) {
       r = error(ErrorCode::General, "flag \"" + flag.key + "\": " + e.message);
       return r;

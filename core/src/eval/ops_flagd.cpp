@@ -47,6 +47,15 @@ Val pick_dynamic(Evaluator& ev, const Node& node, const Val& data, std::uint32_t
   return names[pick(hash, sums, count, total)];
 }
 
+// More than one bucket can be chosen (constant buckets: more than one with weight).
+bool splits_users(const FractionalPlan& plan, const Node& node, std::uint32_t first_bucket) {
+  if (plan.names.empty()) return node.arg_count > first_bucket + 1;
+  std::size_t weighted = 0;
+  for (std::size_t i = 0; i < plan.running_sums.size(); ++i)
+    weighted += plan.running_sums[i] > (i ? plan.running_sums[i - 1] : 0);
+  return weighted > 1;
+}
+
 }  // namespace
 
 Val op_fractional(Evaluator& ev, const Node& node, const Val& data) {
@@ -58,16 +67,28 @@ Val op_fractional(Evaluator& ev, const Node& node, const Val& data) {
     hash = murmur3_32(key.as_string());
     first_bucket = 1;
   } else {
-    // No bucketing value given: the flag key followed by the targeting key.
+    // No bucketing value given: the flag key followed by the targeting key. Without a
+    // targeting key every such user would land in the same bucket of a real split: no
+    // bucket then, and the flag says why (TARGETING_KEY_MISSING) unless the rule goes on
+    // to name a variant anyway. A single bucket needs no key (flagd-testbed agrees).
     Val targeting_key = ev.root.get("targetingKey");
-    hash = murmur3_32(ev.program.flag_key,
-                      targeting_key.is(Val::Kind::String) ? targeting_key.as_string() : std::string_view());
+    bool has_key = targeting_key.is(Val::Kind::String);
+    if (!has_key && splits_users(plan, node, first_bucket)) {
+      ev.missing_targeting_key = true;
+      return Val::null();
+    }
+    hash = murmur3_32(ev.program.flag_key, has_key ? targeting_key.as_string() : std::string_view());
   }
+  Val chosen;
   if (!plan.names.empty())
-    return plan.names[pick(hash, plan.running_sums.data(), static_cast<std::uint32_t>(plan.names.size()),
-                           plan.total_weight)];
-  if (node.arg_count <= first_bucket) return Val::null();
-  return pick_dynamic(ev, node, data, first_bucket, hash);
+    chosen = plan.names[pick(hash, plan.running_sums.data(), static_cast<std::uint32_t>(plan.names.size()),
+                             plan.total_weight)];
+  else if (node.arg_count > first_bucket)
+    chosen = pick_dynamic(ev, node, data, first_bucket, hash);
+  else
+    return Val::null();
+  if (!chosen.is(Val::Kind::Null) && !chosen.is(Val::Kind::Undefined)) ev.split = true;
+  return chosen;
 }
 
 Val op_sem_ver(Evaluator& ev, const Node& node, const Val& data) {

@@ -126,6 +126,37 @@ TEST(FlagResolution, FlagdRules) {
   EXPECT_EQ(with(R"({"a": 1})").error_message, R"(flag "f": targeting returned an object, not a variant name)");
 }
 
+// A variant chosen by a `fractional` bucket is a SPLIT (also when the rule passes the
+// bucket on, through `if`); a rollout that needs the targeting key and has none gives no
+// variant and says why, unless one bucket holds all the weight.
+TEST(FlagResolution, RolloutsAreSplitsAndNeedATargetingKey) {
+  auto rollout = flag(R"({"state": "ENABLED", "variants": {"a": 1, "b": 2, "c": 3}, "defaultVariant": "c",
+      "targeting": {"if": [{"==": [{"var": "tier"}, "gold"]}, "c", {"fractional": [["a", 50], ["b", 50]]}]}})");
+  auto r = rollout->evaluate(Context::from_json(R"({"targetingKey": "u1"})"), nullptr);
+  ASSERT_NE(r.variant, nullptr);
+  EXPECT_EQ(r.reason, Reason::Split);
+  r = rollout->evaluate(Context::from_json(R"({"targetingKey": "u1", "tier": "gold"})"), nullptr);
+  EXPECT_EQ(r.reason, Reason::TargetingMatch) << "no bucket was chosen on this path";
+  r = rollout->evaluate(Context::from_json(R"({"email": "x@y.z"})"), nullptr);
+  EXPECT_EQ(r.variant, nullptr);
+  EXPECT_EQ(r.reason, Reason::Error);
+  EXPECT_EQ(r.error, ErrorCode::TargetingKeyMissing);
+  EXPECT_NE(r.error_message.find("targeting key"), std::string::npos) << r.error_message;
+
+  auto by_attribute = flag(R"({"state": "ENABLED", "variants": {"a": 1, "b": 2}, "defaultVariant": "b",
+      "targeting": {"fractional": [{"var": "account"}, ["a", 50], ["b", 50]]}})");
+  r = by_attribute->evaluate(Context::from_json(R"({"account": "acme"})"), nullptr);
+  EXPECT_EQ(r.reason, Reason::Split) << "no targeting key needed: the rule names its bucketing value";
+  r = by_attribute->evaluate(kEmpty, nullptr);
+  EXPECT_EQ(r.reason, Reason::Default) << "a missing bucketing attribute is null, as flagd";
+
+  auto single = flag(R"({"state": "ENABLED", "variants": {"a": 1, "b": 2}, "defaultVariant": "b",
+      "targeting": {"fractional": [["a", 1], ["b", 0]]}})");
+  r = single->evaluate(kEmpty, nullptr);
+  ASSERT_NE(r.variant, nullptr);
+  EXPECT_EQ(r.variant->name, "a");
+}
+
 TEST(FlagResolution, TypeChecks) {
   auto number = flag(R"({"state": "ENABLED", "variants": {"half": 0.5, "big": 9007199254740991}, "defaultVariant": "half"})");
   auto r = number->evaluate(kEmpty, nullptr, ValueType::Integer);
