@@ -24,7 +24,7 @@ export HOTSTATE_BENCH_BUILD=$PWD/build-bench BENCH_BUILD=$PWD/build-bench
 export HOTSTATED=$PWD/build-bench/apps/hotstated/hotstated
 export HOTSTATE_PYTHONPATH=$PWD/build-bench/bindings/python
 export HOTSTATE_NODE_ADDON=$PWD/build-bench/bindings/node/hotstate.node PYTHON=$venv/bin/python
-for script in bench/scripts/net_bench.sh bench/scripts/reads_bench.sh bench/flags/python/run.sh bench/flags/node/run.sh; do
+for script in bench/scripts/net_bench.sh bench/scripts/reads_bench.sh bench/flags/cpp/run.sh bench/flags/python/run.sh bench/flags/node/run.sh; do
   if [ -x "$script" ]; then
     echo "== $script $mode"
     bash "$script" "$mode" "$parts"

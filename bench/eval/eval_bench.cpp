@@ -20,38 +20,16 @@
 
 #include <sched.h>
 
+#include "bench_document.hpp"
 #include "eval/flag.hpp"
 
 namespace {
 
 using namespace hotstate::eval;
+using hotstate::bench::kDocument;
 
 constexpr int kRuns = 7;
 int g_evaluations_per_run = 2'000'000;
-
-constexpr const char* kDocument = R"({
-  "flags": {
-    "static": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on"},
-    "rollout": {
-      "state": "ENABLED",
-      "variants": {"internal": "internal", "legacy": "legacy", "nz": "nz", "red": "red", "green": "green", "blue": "blue"},
-      "defaultVariant": "red",
-      "targeting": {"if": [
-        {"or": [{"ends_with": [{"var": "email"}, "@example.com"]},
-                {"in": [{"var": "email"}, ["ceo@acme.io", "cto@acme.io"]]}]}, "internal",
-        {"sem_ver": [{"var": "app_version"}, "<", "2.0.0"]}, "legacy",
-        {"==": [{"var": "country"}, "NZ"]}, "nz",
-        {"fractional": [["red", 50], ["green", 30], ["blue", 20]]}
-      ]}
-    },
-    "fractional": {
-      "state": "ENABLED",
-      "variants": {"red": "red", "green": "green", "blue": "blue"},
-      "defaultVariant": "red",
-      "targeting": {"fractional": [["red", 50], ["green", 30], ["blue", 20]]}
-    }
-  }
-})";
 
 // Five attributes, the targeting key included; a few users so the buckets differ.
 std::vector<Context> make_contexts(const char* email) {

@@ -1,5 +1,6 @@
 #include "eval/context.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -25,16 +26,21 @@ boost::json::value parse(std::string_view json, const char* what) {
 
 Context::Context() : impl_(std::make_unique<Impl>()) {}
 Context::~Context() = default;
-Context::Context(const Context& other) : impl_(std::make_unique<Impl>(*other.impl_)) {}
+Context::Context(const Context& other) : impl_(std::make_unique<Impl>()) { *this = other; }
 Context& Context::operator=(const Context& other) {
-  if (this != &other) *impl_ = *other.impl_;
+  if (this == &other) return *this;
+  impl_->used = 0;
+  for (std::size_t i = 0; i < other.impl_->used; ++i) {
+    const auto& from = other.impl_->attributes[i];
+    impl_->slot(from.key).value = from.value;
+  }
   return *this;
 }
 // A moved-from Context is empty, not broken.
 Context::Context(Context&& other) noexcept : impl_(std::make_unique<Impl>()) { impl_.swap(other.impl_); }
 Context& Context::operator=(Context&& other) noexcept {
   impl_.swap(other.impl_);
-  other.impl_->attributes.clear();
+  other.impl_->used = 0;
   return *this;
 }
 
@@ -43,20 +49,12 @@ Context Context::from_json(std::string_view json) {
   if (!value.is_object()) throw std::invalid_argument("the context must be a JSON object");
   Context context;
   for (auto& member : value.get_object())
-    context.impl_->attributes.push_back(
-        Impl::Attribute{std::string(member.key().data(), member.key().size()), std::move(member.value())});
+    context.impl_->slot(std::string_view(member.key().data(), member.key().size())).value = std::move(member.value());
   return context;
 }
 
 namespace {
-void set(Context::Impl& impl, std::string_view key, boost::json::value value) {
-  for (auto& a : impl.attributes)
-    if (a.key == key) {
-      a.value = std::move(value);
-      return;
-    }
-  impl.attributes.push_back(Context::Impl::Attribute{std::string(key), std::move(value)});
-}
+void set(Context::Impl& impl, std::string_view key, boost::json::value value) { impl.slot(key).value = std::move(value); }
 }  // namespace
 
 void Context::set_targeting_key(std::string_view value) { set_string(kTargetingKey, value); }
@@ -65,7 +63,11 @@ void Context::set_bool(std::string_view key, bool value) { set(*impl_, key, valu
 void Context::set_int(std::string_view key, std::int64_t value) { set(*impl_, key, value); }
 void Context::set_number(std::string_view key, double value) { set(*impl_, key, value); }
 void Context::set_string(std::string_view key, std::string_view value) {
-  set(*impl_, key, boost::json::string(value.data(), value.size()));
+  auto& slot = impl_->slot(key).value;
+  if (slot.is_string())
+    slot.get_string().assign(value.data(), value.size());  // the kept storage, when it fits
+  else
+    slot = boost::json::string(value.data(), value.size());
 }
 void Context::set_json(std::string_view key, std::string_view json) {
   // Parsed before anything changes: a bad value leaves the context as it was.
@@ -74,15 +76,19 @@ void Context::set_json(std::string_view key, std::string_view json) {
 
 bool Context::erase(std::string_view key) {
   auto& attributes = impl_->attributes;
-  for (auto it = attributes.begin(); it != attributes.end(); ++it)
-    if (it->key == key) {
-      attributes.erase(it);
+  for (std::size_t i = 0; i < impl_->used; ++i)
+    if (attributes[i].key == key) {
+      // Keep the order of the rest; the erased slot moves past `used`, for reuse.
+      std::rotate(attributes.begin() + static_cast<std::ptrdiff_t>(i),
+                  attributes.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                  attributes.begin() + static_cast<std::ptrdiff_t>(impl_->used));
+      --impl_->used;
       return true;
     }
   return false;
 }
 
-void Context::clear() { impl_->attributes.clear(); }
+void Context::clear() { impl_->used = 0; }
 
 bool Context::has_targeting_key() const {
   const auto* a = impl_->find(kTargetingKey);
@@ -96,6 +102,6 @@ std::string_view Context::targeting_key() const {
   return {s.data(), s.size()};
 }
 
-std::size_t Context::size() const { return impl_->attributes.size(); }
+std::size_t Context::size() const { return impl_->used; }
 
 }  // namespace hotstate::eval

@@ -25,7 +25,7 @@ const Member* flagd_members(const RootScope& scope) {
 }
 
 std::uint32_t attribute_count(const RootScope& scope) {
-  return scope.context ? static_cast<std::uint32_t>(scope.context->attributes.size()) : 0;
+  return scope.context ? static_cast<std::uint32_t>(scope.context->used) : 0;
 }
 
 }  // namespace

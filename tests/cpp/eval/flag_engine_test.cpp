@@ -245,6 +245,42 @@ TEST(FlagEvaluate, DoesNotAllocateOnceWarm) {
   EXPECT_TRUE(r.variant->name == "red" || r.variant->name == "blue");
 }
 
+// A context refilled per request (the bindings do this for every dict or object context)
+// reuses its slots: once warm, clear + set + evaluate allocates nothing, and what a rule
+// sees is only what was set since the clear.
+TEST(FlagEvaluate, ARefilledContextAllocatesNothingOnceWarm) {
+  auto f = flag(R"({"state": "ENABLED", "variants": {"yes": true, "no": false}, "defaultVariant": "no",
+                     "targeting": {"if": [{"and": [{"==": [{"var": "plan"}, "pro"]}, {"missing": ["gone"]}]},
+                                          "yes", "no"]}})");
+  Context context;
+  auto fill = [&](const char* plan) {
+    context.clear();
+    context.set_targeting_key("user-with-a-rather-long-identifier-0001");
+    context.set_string("plan", plan);
+    context.set_string("email", "someone.with.a.long.address@example.com");
+    context.set_int("seats", 12);
+  };
+  context.set_string("gone", "set before the first clear");
+  fill("pro");
+  auto r = f->evaluate(context, nullptr);
+  EXPECT_EQ(r.variant->name, "yes") << "an attribute from before clear() is gone";
+  hotstate::testing::start_counting_allocations();
+  for (int i = 0; i < 100; ++i) {
+    fill(i % 2 ? "pro" : "free");
+    r = f->evaluate(context, nullptr);
+  }
+  EXPECT_EQ(hotstate::testing::stop_counting_allocations(), 0u);
+  EXPECT_EQ(r.variant->name, "yes");
+  EXPECT_EQ(context.size(), 4u);
+  EXPECT_TRUE(context.erase("plan"));
+  EXPECT_FALSE(context.erase("plan"));
+  EXPECT_EQ(context.size(), 3u);
+  EXPECT_EQ(f->evaluate(context, nullptr).variant->name, "no");
+  Context copy = context;
+  EXPECT_EQ(copy.size(), 3u);
+  EXPECT_EQ(copy.targeting_key(), "user-with-a-rather-long-identifier-0001");
+}
+
 TEST(FlagEvaluate, ScratchExhaustionIsAGeneralError) {
   auto f = flag(R"({"state": "ENABLED", "variants": {"a": 1}, "defaultVariant": "a",
                      "targeting": {"if": [{"map": [{"var": "xs"}, {"var": ""}]}, null, null]}})");
