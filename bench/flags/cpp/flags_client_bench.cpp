@@ -136,11 +136,15 @@ int main(int argc, char** argv) {
 
   std::ofstream out(out_path);
   if (!out) return fail(("cannot write " + out_path).c_str());
-  out << "{\"benchmark\":\"flags_cpp\",\"unit\":\"ns_per_evaluation\",\"runs\":" << kRuns
-      << ",\"evaluations_per_run\":" << g_evaluations << ",\"cpu\":" << cpu << ",\"results\":[";
+  // bench/report.py's part format: one row per subject.
+  out << "{\"benchmark\":\"flags.cpp\",\"placement\":\"evaluations on cpu " << cpu
+      << " (taskset), hotstated elsewhere and idle\",\"rows\":[";
   for (std::size_t i = 0; i < results.size(); ++i)
-    out << (i ? "," : "") << "{\"name\":\"" << results[i].name << "\",\"min\":" << results[i].min
-        << ",\"median\":" << results[i].median << ",\"max\":" << results[i].max << "}";
+    out << (i ? "," : "") << "{\"case\":\"flags.cpp\",\"subject\":\"" << results[i].name
+        << "\",\"system\":\"hotstate\",\"language\":\"" << (results[i].name.starts_with("c_") ? "C" : "C++")
+        << "\",\"unit\":\"ns/op\",\"value\":" << results[i].median << ",\"min\":" << results[i].min
+        << ",\"max\":" << results[i].max << ",\"runs\":" << kRuns << ",\"notes\":\"" << g_evaluations
+        << " calls per run; flag 'rollout': 3-clause rule falling through to a fractional rollout\"}";
   out << "]}\n";
   std::printf("wrote %s\n", out_path.c_str());
   return 0;

@@ -90,6 +90,19 @@ async function main() {
         median_vs_flagd_core: r.ns.median / peerMedian,
       })),
       disagreements_with_flagd_core: mismatches,
+      // bench/report.py's rows: one case, hotstate's subjects beside flagd-core's.
+      rows: rows.map((r) => ({
+        // Like with like: direct evaluations beside flagd-core, OpenFeature beside OpenFeature.
+        case: r.name.includes('OpenFeature') ? 'flags.node.openfeature' : 'flags.node.direct',
+        subject: r.name,
+        system: r.peer ? 'flagd' : 'hotstate',
+        language: 'Node',
+        unit: 'ns/op',
+        value: r.ns.median,
+        min: r.ns.min,
+        max: r.ns.max,
+        runs: args.runs,
+      })),
     };
     if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
