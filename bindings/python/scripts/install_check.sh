@@ -59,7 +59,9 @@ start=$SECONDS
 echo "install_check: installed in $((SECONDS - start)) s"
 smoke_test "$work/venv" beta
 
-"$work/venv/bin/python" "$root/examples/python/flag_service.py" --hotstate "$url" --port 0 > "$work/example.out" 2>&1 &
+# From $work: the example keeps its offline cache file in the working directory.
+(cd "$work" && exec "$work/venv/bin/python" "$root/examples/python/flag_service.py" --hotstate "$url" --port 0) \
+  > "$work/example.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q "serving on" "$work/example.out" && break; sleep 0.05; done
 service=$(sed -n 's/^serving on //p' "$work/example.out")
