@@ -60,12 +60,6 @@ void raise_fd_limit() {
   }
 }
 
-std::string hex_epoch(std::uint64_t epoch) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(epoch));
-  return text;
-}
-
 // hotstated --renew-epoch: a maintenance step, not a way to run. It exits instead of
 // serving so that a flag left in a service file cannot reset every client on each restart.
 int renew_data_dir_epoch(const ServerConfig& config) {
@@ -76,7 +70,7 @@ int renew_data_dir_epoch(const ServerConfig& config) {
     options.renew_epoch = true;
     RecoveredState state = make_rocksdb_storage(config.data_dir, options)->open();
     std::printf("%s: epoch %s replaced by %s at revision %llu; clients reset to this state when they connect\n",
-                config.data_dir.c_str(), hex_epoch(state.replaced_epoch).c_str(), hex_epoch(state.epoch).c_str(),
+                config.data_dir.c_str(), hex64(state.replaced_epoch).c_str(), hex64(state.epoch).c_str(),
                 static_cast<unsigned long long>(state.revision));
     return 0;
   } catch (const std::exception& error) {
@@ -231,7 +225,7 @@ int main(int argc, char** argv) {
          {"tls", config.tls() ? "on" : "off"},
          {"storage", server.store().storage().engine_name()},
          {"data_dir", config.memory ? std::string("-") : config.data_dir},
-         {"epoch", std::to_string(server.store().epoch())},
+         {"epoch", hex64(server.store().epoch())},
          {"revision", std::to_string(server.store().revision())},
          {"version", kVersion}});
     if (auto* tls = server.tls_context()) {
