@@ -1,6 +1,7 @@
-// What hotstated prints: the epoch has one text form — 16 lowercase hex digits — in the
-// start-up log line, /v1/status, the export header and --renew-epoch's report
-// (docs/server.md).
+// hotstated's command line and what it prints: every numeric limit flag states its range
+// and default in --help and refuses a value outside it at start-up (naming the flag and the
+// range); and the epoch has one text form — 16 lowercase hex digits — in the start-up log
+// line, /v1/status, the export header and --renew-epoch's report (docs/server.md).
 
 #include <gtest/gtest.h>
 
@@ -30,6 +31,96 @@ using hotstate::testing::ServerProcess;
 using hotstate::testing::TempDir;
 
 namespace {
+
+// What docs/server.md promises for each numeric flag.
+struct FlagRange {
+  std::string name;
+  std::uint64_t min;
+  std::uint64_t max;
+  std::uint64_t default_value;
+};
+
+const std::vector<FlagRange> kNumericFlags = {
+    {"--heartbeat-ms", 10, 600000, 1000},
+    {"--changelog-retain", 1, 100000000, 100000},
+    {"--changelog-retain-seconds", 0, 315360000, 0},
+    {"--max-value-bytes", 1, 8388608, 1048576},
+    {"--max-request-bytes", 1, 1073741824, 16777216},
+    {"--max-import-bytes", 1, 17179869184ull, 1073741824},
+    {"--max-connections", 1, 1000000, 10000},
+    {"--max-queue-bytes", 4096, 4294967296ull, 8388608},
+    {"--max-selectors", 1, 10000, 64},
+    {"--max-concurrent-snapshots", 1, 10000, 8},
+    {"--max-pending-writes", 1, 1000000, 1024},
+    {"--request-timeout-ms", 100, 3600000, 30000},
+    {"--subscribe-timeout-ms", 100, 3600000, 10000},
+    {"--tls-handshake-timeout-ms", 1, 600000, 10000},
+};
+
+// Bounded, so a flag the server wrongly accepts (and then runs with) fails the test.
+hotstate::testing::CommandResult run_server_cli(std::vector<std::string> args) {
+  std::vector<std::string> argv = {"/usr/bin/timeout", "10", ServerProcess::server_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv);
+}
+
+// The --help entry of one flag: from its name to the next flag's.
+std::string help_entry(const std::string& help, const std::string& flag) {
+  auto at = help.find("  " + flag + " ");
+  if (at == std::string::npos) return "";
+  auto next = help.find("\n  --", at + 1);
+  std::string entry = help.substr(at, next == std::string::npos ? std::string::npos : next - at);
+  // Undo the line wrapping: one space between words.
+  std::string flat;
+  for (char c : entry) {
+    bool space = c == ' ' || c == '\n';
+    if (space && (flat.empty() || flat.back() == ' ')) continue;
+    flat.push_back(space ? ' ' : c);
+  }
+  return flat;
+}
+
+TEST(ServerFlags, HelpStatesTheRangeAndDefaultOfEveryNumericFlag) {
+  auto r = run_server_cli({"--help"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& flag : kNumericFlags) {
+    SCOPED_TRACE(flag.name);
+    std::string entry = help_entry(r.out, flag.name);
+    ASSERT_FALSE(entry.empty()) << flag.name << " missing from:\n" << r.out;
+    EXPECT_NE(entry.find("Range " + std::to_string(flag.min) + ".." + std::to_string(flag.max)), std::string::npos)
+        << entry;
+    EXPECT_NE(entry.find("default " + std::to_string(flag.default_value)), std::string::npos) << entry;
+  }
+}
+
+TEST(ServerFlags, AValueOutsideTheRangeIsRefusedNamingTheFlagAndTheRange) {
+  for (const auto& flag : kNumericFlags) {
+    std::vector<std::string> bad = {std::to_string(flag.max + 1), "-1", "abc", "12x", "+5", " 5", "1e3",
+                                    "99999999999999999999999"};
+    if (flag.min > 0) bad.push_back(std::to_string(flag.min - 1));
+    const std::string expected =
+        flag.name + " must be an integer in " + std::to_string(flag.min) + ".." + std::to_string(flag.max);
+    for (const auto& value : bad) {
+      SCOPED_TRACE(flag.name + " " + value);
+      auto r = run_server_cli({"--memory", "--listen", "127.0.0.1:0", flag.name, value});
+      EXPECT_EQ(r.exit_code, 2) << "stdout: " << r.out << "\nstderr: " << r.err;
+      EXPECT_NE(r.err.find(expected + ", got \"" + value + "\""), std::string::npos) << r.err;
+      EXPECT_EQ(r.out.find("listening on"), std::string::npos) << r.out;  // nothing started
+    }
+  }
+}
+
+TEST(ServerFlags, BothEndsOfEveryRangeAreAccepted) {
+  for (const auto& flag : kNumericFlags) {
+    for (auto value : {flag.min, flag.max}) {
+      SCOPED_TRACE(flag.name + " " + std::to_string(value));
+      ServerProcess server({"--memory", flag.name, std::to_string(value)});
+      HttpClient client(server.host(), server.port());
+      EXPECT_EQ(client.request("GET", "/readyz").status, 200);
+      EXPECT_EQ(server.stop(), 0);
+    }
+  }
+}
 
 // ---- the epoch's one text form ---------------------------------------------------------
 
