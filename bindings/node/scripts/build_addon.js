@@ -7,9 +7,10 @@
 // Installed from a folder (`npm install /path/to/hotstate/bindings/node`, as docs/node.md
 // shows), npm links the folder instead of copying it and installs none of the folder's own
 // dependencies: by design, a linked folder's node_modules is its owner's business
-// (npm/cli#4165). This script then runs before cmake-js and node-addon-api exist anywhere
-// it can see, so it installs them into the folder itself first, from package-lock.json and
-// without running any scripts. A tarball install (npm pack) gets them the usual way.
+// (https://github.com/npm/cli/issues/4165). This script then runs before cmake-js and
+// node-addon-api exist anywhere it can see, so it installs them into the folder itself
+// first, from package-lock.json and without running any scripts. A tarball install (npm
+// pack) gets them the usual way.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
