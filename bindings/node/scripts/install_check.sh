@@ -2,6 +2,7 @@
 # install_check.sh HOTSTATED: the install commands of README.md and docs/node.md, run as a
 # user runs them, each into an empty project:
 #   npm install <checkout>/bindings/node         (npm links the folder; see build_addon.js)
+#   npm install --install-links <checkout>/bindings/node   (npm copies the folder instead)
 #   npm pack there, then npm install <the tarball>
 # The checkout is a fresh copy of this one (its tracked and new files, nothing ignored): a
 # working checkout's bindings/node may already hold node_modules and a build, which would
@@ -84,6 +85,14 @@ run_install "$work/app" "$work/install-again.log" "$checkout/bindings/node"
   { echo "install_check: a second npm install rebuilt the addon" >&2; exit 1; }
 echo "a second npm install reused the build"
 smoke_test "$work/app" linked
+
+echo "== npm install --install-links $checkout/bindings/node (a copy, not a link; into an empty project)"
+new_project "$work/app-copy"
+start=$SECONDS
+run_install "$work/app-copy" "$work/install-copy.log" --install-links "$checkout/bindings/node"
+[ ! -L "$work/app-copy/node_modules/hotstate" ] || { echo "install_check: npm linked the folder" >&2; exit 1; }
+echo "installed in $((SECONDS - start)) s"
+smoke_test "$work/app-copy" copied
 
 echo "== npm pack, then npm install of the tarball (into an empty project)"
 tarball=$(cd "$checkout/bindings/node" && npm pack --silent --pack-destination "$work" | tail -1)
