@@ -13,8 +13,9 @@
 #   3. the normal build (with the Python and Node bindings), the C++ suite (soak: 60 s);
 #   4. both packages installed with the commands README.md and docs/ show, as a user runs
 #      them: `pip install ./bindings/python` (and `pip wheel`) into new virtualenvs,
-#      `npm install <checkout>/bindings/node` (and an `npm pack` tarball) into empty
-#      projects; each smoke-tested against a real hotstated;
+#      `npm install <checkout>/bindings/node` (linked, and copied with --install-links)
+#      and an `npm pack` tarball into empty projects; each smoke-tested against a real
+#      hotstated;
 #   5. the Node tests (node --test), then the Python tests (pytest) against the build of
 #      step 3 — pytest last, so the run ends with its summary line.
 # This is the README's test command and what CI runs (.ci/run).
