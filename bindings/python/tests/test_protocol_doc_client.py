@@ -141,6 +141,8 @@ def test_a_client_from_the_doc_alone_stays_equal_to_the_server(
     assert events_since(client, 0, "SnapshotBegin")[0].detail[2] is False  # not a reset
     assert replica_of(client, "docs") == server_state(server, "docs")
     assert ("other", "unselected") not in client.replica
+    # A Progress after SnapshotEnd: nothing was written meanwhile, the stream is live.
+    client.run_until(lambda: client.events[-1].kind == "Progress", WAIT, "a Progress after the snapshot")
 
     # Live deltas: one transaction per Txn, chained from the position.
     mark = len(client.events)
