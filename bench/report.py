@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 HIGHER_IS_BETTER = {"deliveries/s", "ops/s", "records/s"}
 
-# The targets of issue 9 that are one figure against a limit; the ratio targets are in
+# The targets (bench/RESULTS.md, "Targets") that are one figure against a limit; the ratio targets are in
 # evaluate_targets.
 TARGETS: list[tuple[str, str, str, str, float, str]] = [
     # (target, case prefix, subject contains, unit, limit, "max"|"min"); latency targets are
@@ -260,7 +260,7 @@ def main() -> None:
     md += [f"  - {p['benchmark']}: {p.get('placement', 'not stated')}" for p in parts]
     md += ["- Peers: Redis 7 and NATS 2.9 from Debian, started by the benchmark with persistence off "
            "where hotstated runs `--memory`.", "",
-           "## Targets (issues 9 and 18)", ""] + evaluate_targets(rows) + [""]
+           "## Targets", ""] + evaluate_targets(rows) + [""]
     misses = pathlib.Path(__file__).with_name("misses.md")
     if misses.is_file():  # the causes of the misses, written by hand from profiles
         md += misses.read_text().rstrip().splitlines() + [""]

@@ -11,8 +11,11 @@
 #      holds more locks than TSan's deadlock detector tracks, 64);
 #   then a short libFuzzer run of every fuzz target (ci/fuzz.sh, clang);
 #   3. the normal build (with the Python and Node bindings), the C++ suite (soak: 60 s);
-#   4. both packages built as a user would (pip wheel into a fresh virtualenv; npm pack
-#      installed into an empty project) and smoke-tested against a real hotstated;
+#   4. both packages installed with the commands README.md and docs/ show, as a user runs
+#      them: `pip install ./bindings/python` (and `pip wheel`) into new virtualenvs,
+#      `npm install <checkout>/bindings/node` (linked, and copied with --install-links)
+#      and an `npm pack` tarball into empty projects; each smoke-tested against a real
+#      hotstated;
 #   5. the Node tests (node --test), then the Python tests (pytest) against the build of
 #      step 3 — pytest last, so the run ends with its summary line.
 # This is the README's test command and what CI runs (.ci/run).
@@ -54,10 +57,10 @@ bash ci/build.sh -DHOTSTATE_BUILD_PYTHON=ON -DPython_EXECUTABLE="$venv/bin/pytho
 run_ctest build
 
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
-echo "== Python package: pip wheel, install, smoke test"
-HOTSTATE_PYTHON="$venv/bin/python" bash bindings/python/scripts/wheel_check.sh build/apps/hotstated/hotstated
-echo "== Node package: npm pack, install into an empty project, smoke test"
-HOTSTATE_BUILD_JOBS=$jobs bash bindings/node/scripts/pack_check.sh build/apps/hotstated/hotstated
+echo "== Python package: pip install ./bindings/python into a new virtualenv (and pip wheel), smoke tests"
+HOTSTATE_PYTHON="$venv/bin/python" bash bindings/python/scripts/install_check.sh build/apps/hotstated/hotstated
+echo "== Node package: npm install <fresh checkout>/bindings/node into an empty project (and npm pack), smoke tests"
+HOTSTATE_BUILD_JOBS=$jobs bash bindings/node/scripts/install_check.sh build/apps/hotstated/hotstated
 
 echo "== Node tests"
 bash ci/test_node.sh build

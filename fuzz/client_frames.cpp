@@ -8,8 +8,8 @@
 // snapshot, subscribe again on the next message) and goes on with the next message.
 //
 // Properties after every message:
-//  - within one epoch the replica never goes back to an older revision (DESIGN.md, "time
-//    travel");
+//  - within one epoch the replica never goes back to an older revision (docs/architecture.md,
+//    invariant 6: "Never back in time");
 //  - status() reports the published state's epoch, revision, keys and bytes;
 //  - the published state's counts match its records, and every record holds a value that
 //    verifies (reads hand out zero-copy views and typed reads trust the bytes).

@@ -10,7 +10,7 @@
 //    serializes;
 //  - a JSON body is valid JSON; a refusal (4xx/5xx) carries {"error":{"code","message"}};
 //    an export is valid JSON lines;
-//  - a refused request changes nothing (DESIGN.md: "bad input ... changes nothing");
+//  - a refused request changes nothing (docs/architecture.md, invariant 3: "Bad input changes nothing");
 //  - with the memory engine a write is durable at once: its revision is already applied.
 
 #include <boost/asio/buffer.hpp>

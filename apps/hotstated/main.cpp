@@ -3,13 +3,17 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "hotstate/names.hpp"
 #include "hotstate/version.hpp"
@@ -61,10 +65,55 @@ void raise_fd_limit() {
   }
 }
 
-std::string hex_epoch(std::uint64_t epoch) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(epoch));
-  return text;
+// A numeric flag: --help states its range and default, and a value outside the range (or
+// not a plain decimal integer) is refused at start-up, naming the flag and the range.
+struct NumericFlag {
+  const char* name;
+  std::uint64_t min;
+  std::uint64_t max;
+  std::uint64_t default_value;
+  bool bytes;  // shown with a KiB/MiB/GiB reading in --help
+  std::string help;
+  std::function<void(std::uint64_t)> store;
+};
+
+std::string with_unit(std::uint64_t value, bool bytes) {
+  std::string text = std::to_string(value);
+  if (!bytes || value < 1024) return text;
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  std::uint64_t scaled = value;
+  int unit = -1;
+  while (scaled >= 1024 && scaled % 1024 == 0 && unit < 3) {
+    scaled /= 1024;
+    ++unit;
+  }
+  return unit < 0 ? text : text + " (" + std::to_string(scaled) + " " + kUnits[unit] + ")";
+}
+
+std::string range_text(const NumericFlag& flag) {
+  return std::to_string(flag.min) + ".." + std::to_string(flag.max);
+}
+
+std::string help_text(const NumericFlag& flag) {
+  return flag.help + ". Range " + std::to_string(flag.min) + ".." + with_unit(flag.max, flag.bytes) + ", default " +
+         with_unit(flag.default_value, flag.bytes);
+}
+
+// Only digits: no sign (program_options would take "-1" for an unsigned flag and wrap it),
+// no spaces, no exponent; and nothing out of range.
+std::uint64_t parse_numeric_flag(const NumericFlag& flag, const std::string& text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || ec != std::errc() || end != text.data() + text.size() || value < flag.min || value > flag.max)
+    throw UsageError(std::string("--") + flag.name + " must be an integer in " + range_text(flag) + ", got \"" +
+                     text + "\"");
+  return value;
+}
+
+template <typename T>
+std::function<void(std::uint64_t)> store_into(T& target) {
+  return [&target](std::uint64_t value) { target = static_cast<T>(value); };
 }
 
 // hotstated --renew-epoch: a maintenance step, not a way to run. It exits instead of
@@ -77,7 +126,7 @@ int renew_data_dir_epoch(const ServerConfig& config) {
     options.renew_epoch = true;
     RecoveredState state = make_rocksdb_storage(config.data_dir, options)->open();
     std::printf("%s: epoch %s replaced by %s at revision %llu; clients reset to this state when they connect\n",
-                config.data_dir.c_str(), hex_epoch(state.replaced_epoch).c_str(), hex_epoch(state.epoch).c_str(),
+                config.data_dir.c_str(), hex64(state.replaced_epoch).c_str(), hex64(state.epoch).c_str(),
                 static_cast<unsigned long long>(state.revision));
     return 0;
   } catch (const std::exception& error) {
@@ -93,8 +142,52 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:7700", log_level = "info", auth_file;
   std::vector<std::string> token_flags;
   bool renew_epoch = false;
-  std::uint64_t request_timeout_ms = config.request_timeout.count(), subscribe_timeout_ms = config.subscribe_timeout.count();
-  std::uint64_t tls_handshake_timeout_ms = config.tls_handshake_timeout.count();
+  // clang-format off
+  const std::vector<NumericFlag> numeric_flags = {
+    {"heartbeat-ms", 10, 600'000, config.heartbeat_ms, false,
+     "an idle stream gets a Progress frame at least this often; clients use it to tell a "
+     "live link from a dead one", store_into(config.heartbeat_ms)},
+    {"changelog-retain", 1, 100'000'000, config.changelog_retain, false,
+     "transactions kept in the change log; a client further behind than this gets a "
+     "snapshot reset instead of deltas", store_into(config.changelog_retain)},
+    {"changelog-retain-seconds", 0, 315'360'000, config.changelog_retain_seconds, false,
+     "also forget change-log entries older than this (0: keep --changelog-retain entries "
+     "whatever their age; at most 10 years)", store_into(config.changelog_retain_seconds)},
+    {"max-value-bytes", 1, 8u << 20, config.max_value_bytes, true,
+     "largest value accepted, in bytes of JSON text", store_into(config.max_value_bytes)},
+    {"max-request-bytes", 1, 1u << 30, config.max_request_bytes, true,
+     "largest HTTP request body accepted (transactions); raised to --max-value-bytes + 65536 "
+     "when below, so that one request can carry the largest value", store_into(config.max_request_bytes)},
+    {"max-import-bytes", 1, std::uint64_t{16} << 30, config.max_import_bytes, true,
+     "largest body of POST /v1/import (hotstate import), held in memory while it loads",
+     store_into(config.max_import_bytes)},
+    {"max-connections", 1, 1'000'000, config.max_connections, false,
+     "open connections (HTTP and stream) above which new ones get 503", store_into(config.max_connections)},
+    {"max-queue-bytes", 4096, std::uint64_t{4} << 30, config.max_queue_bytes, true,
+     "bytes queued for one slow stream client before its pending deltas are replaced by a "
+     "catch-up", store_into(config.max_queue_bytes)},
+    {"max-selectors", 1, 10'000, config.max_selectors, false,
+     "selectors allowed in one Subscribe", store_into(config.max_selectors)},
+    {"max-concurrent-snapshots", 1, 10'000, config.max_concurrent_snapshots, false,
+     "distinct snapshots built and sent at once (each holds one encoded copy of what it "
+     "selects); a client needing another waits in line, with heartbeats. Clients needing the "
+     "same snapshot (same selectors, same revision) share one and never wait",
+     store_into(config.max_concurrent_snapshots)},
+    {"max-pending-writes", 1, 1'000'000, config.max_pending_writes, false,
+     "writes waiting to become durable above which new writes get 503 (each holds its values "
+     "in memory until then)", store_into(config.max_pending_writes)},
+    {"request-timeout-ms", 100, 3'600'000, static_cast<std::uint64_t>(config.request_timeout.count()), false,
+     "an HTTP request must arrive whole within this (slow or stuck senders are cut off); idle "
+     "keep-alive connections are closed after it too",
+     [&config](std::uint64_t ms) { config.request_timeout = std::chrono::milliseconds(ms); }},
+    {"subscribe-timeout-ms", 100, 3'600'000, static_cast<std::uint64_t>(config.subscribe_timeout.count()), false,
+     "a stream must send Hello and Subscribe within this after connecting",
+     [&config](std::uint64_t ms) { config.subscribe_timeout = std::chrono::milliseconds(ms); }},
+    {"tls-handshake-timeout-ms", 1, 600'000, static_cast<std::uint64_t>(config.tls_handshake_timeout.count()), false,
+     "a connection that has not completed its TLS handshake within this is dropped",
+     [&config](std::uint64_t ms) { config.tls_handshake_timeout = std::chrono::milliseconds(ms); }},
+  };
+  // clang-format on
   po::options_description options("hotstated " + std::string(kVersion) +
                                   " - streams JSON state to clients that read it locally\n\nOptions");
   // clang-format off
@@ -114,42 +207,6 @@ int main(int argc, char** argv) {
      "give the data directory a new epoch and exit (after restoring an older copy): clients "
      "that hold newer revisions then reset to its state instead of waiting for it to catch "
      "up. Run once, with the server stopped; see docs/server.md, \"Restoring a backup\"")
-    ("heartbeat-ms", po::value(&config.heartbeat_ms)->default_value(config.heartbeat_ms),
-     "an idle stream gets a Progress frame at least this often; clients use it to tell a "
-     "live link from a dead one")
-    ("changelog-retain", po::value(&config.changelog_retain)->default_value(config.changelog_retain),
-     "transactions kept in the change log; a client further behind than this gets a "
-     "snapshot reset instead of deltas")
-    ("changelog-retain-seconds",
-     po::value(&config.changelog_retain_seconds)->default_value(config.changelog_retain_seconds),
-     "also forget change-log entries older than this (0: keep --changelog-retain entries "
-     "whatever their age)")
-    ("max-value-bytes", po::value(&config.max_value_bytes)->default_value(config.max_value_bytes),
-     "largest value accepted, in bytes of JSON text (at most 8 MiB)")
-    ("max-request-bytes", po::value(&config.max_request_bytes)->default_value(config.max_request_bytes),
-     "largest HTTP request body accepted (transactions)")
-    ("max-import-bytes", po::value(&config.max_import_bytes)->default_value(config.max_import_bytes),
-     "largest body of POST /v1/import (hotstate import)")
-    ("max-connections", po::value(&config.max_connections)->default_value(config.max_connections),
-     "open connections (HTTP and stream) above which new ones get 503")
-    ("max-queue-bytes", po::value(&config.max_queue_bytes)->default_value(config.max_queue_bytes),
-     "bytes queued for one slow stream client before its pending deltas are replaced by a "
-     "catch-up")
-    ("max-selectors", po::value(&config.max_selectors)->default_value(config.max_selectors),
-     "selectors allowed in one Subscribe")
-    ("max-concurrent-snapshots",
-     po::value(&config.max_concurrent_snapshots)->default_value(config.max_concurrent_snapshots),
-     "distinct snapshots built and sent at once (each holds one encoded copy of what it "
-     "selects); a client needing another waits in line, with heartbeats. Clients needing the "
-     "same snapshot (same selectors, same revision) share one and never wait")
-    ("max-pending-writes", po::value(&config.max_pending_writes)->default_value(config.max_pending_writes),
-     "writes waiting to become durable above which new writes get 503 (each holds its values "
-     "in memory until then)")
-    ("request-timeout-ms", po::value(&request_timeout_ms)->default_value(request_timeout_ms),
-     "an HTTP request must arrive whole within this (slow or stuck senders are cut off); idle "
-     "keep-alive connections are closed after it too")
-    ("subscribe-timeout-ms", po::value(&subscribe_timeout_ms)->default_value(subscribe_timeout_ms),
-     "a stream must send Hello and Subscribe within this after connecting")
     ("auth-file", po::value(&auth_file),
      "JSON file of API tokens and their scopes (docs/security.md). With no token configured "
      "the server is open and may only listen on loopback")
@@ -162,13 +219,15 @@ int main(int argc, char** argv) {
      "See docs/tls.md")
     ("tls-key", po::value(&config.tls_key_file)->value_name("FILE"),
      "PEM private key (unencrypted) of --tls-cert")
-    ("tls-handshake-timeout-ms", po::value(&tls_handshake_timeout_ms)->default_value(tls_handshake_timeout_ms),
-     "a connection that has not completed its TLS handshake within this is dropped")
     ("flag-collection", po::value(&config.flag_collections)->composing()->value_name("NAME"),
      "a collection of flag definitions (flagd's format, docs/flags.md): a write that would "
      "leave one of its flags not compiling is refused with 400 invalid_flag (repeatable)")
     ("log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn, error or off");
   // clang-format on
+  po::options_description limits("Limits and timings (whole numbers; a value outside the range is refused)");
+  for (const auto& flag : numeric_flags)
+    limits.add_options()(flag.name, po::value<std::string>()->value_name("N"), help_text(flag).c_str());
+  options.add(limits);
 
   try {
     po::variables_map vm;
@@ -186,22 +245,12 @@ int main(int argc, char** argv) {
     auto level = parse_log_level(log_level);
     if (!level) throw UsageError("--log-level must be debug, info, warn, error or off");
     config.log_level = *level;
-    if (config.heartbeat_ms < 10 || config.heartbeat_ms > 600'000)
-      throw UsageError("--heartbeat-ms must be 10..600000");
-    if (config.max_value_bytes < 1 || config.max_value_bytes > (8u << 20))
-      throw UsageError("--max-value-bytes must be 1..8388608");
-    if (config.max_connections < 1) throw UsageError("--max-connections must be at least 1");
-    if (config.max_selectors < 1) throw UsageError("--max-selectors must be at least 1");
-    if (config.max_concurrent_snapshots < 1 || config.max_concurrent_snapshots > 10'000)
-      throw UsageError("--max-concurrent-snapshots must be 1..10000");
-    if (config.max_queue_bytes < 4096) throw UsageError("--max-queue-bytes must be at least 4096");
+    for (const auto& flag : numeric_flags)
+      if (vm.count(flag.name)) flag.store(parse_numeric_flag(flag, vm[flag.name].as<std::string>()));
     for (const auto& name : config.flag_collections)
       if (!valid_collection(name)) throw UsageError("--flag-collection \"" + name + "\" is not a valid collection name");
     if (config.tls_cert_file.empty() != config.tls_key_file.empty())
       throw UsageError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
-    if (tls_handshake_timeout_ms < 1 || tls_handshake_timeout_ms > 600'000)
-      throw UsageError("--tls-handshake-timeout-ms must be 1..600000");
-    config.tls_handshake_timeout = std::chrono::milliseconds(tls_handshake_timeout_ms);
     // A request must be able to carry the largest value.
     config.max_request_bytes = std::max(config.max_request_bytes, config.max_value_bytes + 64 * 1024);
     if (!vm["data-dir"].defaulted() && config.memory)
@@ -209,13 +258,6 @@ int main(int argc, char** argv) {
     if (config.data_dir.empty()) throw UsageError("--data-dir must name a directory");
     if (renew_epoch && config.memory) throw UsageError("--renew-epoch needs a --data-dir (every --memory start is a new epoch)");
     config.access = AccessPolicy::load(auth_file, token_flags);
-    if (config.max_pending_writes < 1) throw UsageError("--max-pending-writes must be at least 1");
-    if (request_timeout_ms < 100 || request_timeout_ms > 3'600'000)
-      throw UsageError("--request-timeout-ms must be 100..3600000");
-    if (subscribe_timeout_ms < 100 || subscribe_timeout_ms > 3'600'000)
-      throw UsageError("--subscribe-timeout-ms must be 100..3600000");
-    config.request_timeout = std::chrono::milliseconds(request_timeout_ms);
-    config.subscribe_timeout = std::chrono::milliseconds(subscribe_timeout_ms);
   } catch (const std::exception& error) {
     std::cerr << "hotstated: " << error.what() << "\nTry 'hotstated --help'.\n";
     return 2;
@@ -237,7 +279,7 @@ int main(int argc, char** argv) {
          {"tls", config.tls() ? "on" : "off"},
          {"storage", server.store().storage().engine_name()},
          {"data_dir", config.memory ? std::string("-") : config.data_dir},
-         {"epoch", std::to_string(server.store().epoch())},
+         {"epoch", hex64(server.store().epoch())},
          {"revision", std::to_string(server.store().revision())},
          {"version", kVersion}});
     if (auto* tls = server.tls_context()) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local-read, initial-sync and replica-memory benchmarks (issue 9), each beside its peer:
+# Local-read, initial-sync and replica-memory benchmarks (targets: bench/RESULTS.md), each beside its peer:
 # a Redis GET on loopback and the language's own map, in C++/C, Python and Node.
 #
 #   bench/scripts/reads_bench.sh quick|full OUT_DIR     -> OUT_DIR/reads.json + tables

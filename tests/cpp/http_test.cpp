@@ -1172,7 +1172,7 @@ TEST_F(HttpApi, MetricsArePrometheusText) {
   EXPECT_NE(m.body.find("# TYPE hotstate_http_responses_total counter"), std::string::npos);
   EXPECT_NE(m.body.find("# TYPE hotstate_revision gauge"), std::string::npos);
 
-  // What DESIGN.md promises /metrics shows: connections, commits (for revisions/s), queue
+  // What docs/architecture.md and docs/server.md promise /metrics shows: connections, commits (for revisions/s), queue
   // bytes, lagging clients, snapshot resets and a fan-out latency histogram.
   EXPECT_EQ(std::strtod(samples["hotstate_commits_total"].c_str(), nullptr), 2.0) << m.body;
   EXPECT_GE(std::strtod(samples["hotstate_http_connections"].c_str(), nullptr), 1.0) << m.body;

@@ -1,4 +1,4 @@
-/* Issue 12, case 6 through the C ABI (a plain C11 program against the shared library and
+/* Guarantee 6 of the README (a corrupt offline cache) through the C ABI (a plain C11 program against the shared library and
    a real hotstated):
    - a corrupt cache file: hs_client_open succeeds at once with an empty replica
      (HS_SOURCE_NONE) and last_error naming the file and the reason; the client syncs

@@ -1,4 +1,4 @@
-// Case 2 of the production failures (DESIGN.md, "Time travel"): within one epoch a
+// Case 2 of the production failures (docs/architecture.md, invariant 6 and "Failures designed against"): within one epoch a
 // replica never installs a state older than the one it holds. A server restored from an
 // older copy of its data directory (same epoch, lower revision) is waited out, not applied;
 // a new epoch — `hotstated --renew-epoch` after a restore, or an import into a new data

@@ -1,4 +1,4 @@
-// Issue 12, case 6: a corrupt offline cache (DESIGN.md, "Corrupt cache files"). Truncated
+// Guarantee 6 of the README: a corrupt offline cache (docs/architecture.md, "Failures designed against"). Truncated
 // files, random bytes, a flipped byte, an empty file, a directory in the file's place, a
 // file of another server's history and an unwritable path: the client logs a warning,
 // starts at once, resyncs from the server and never crashes. And the wipe calls. Each

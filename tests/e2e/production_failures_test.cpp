@@ -1,8 +1,8 @@
-// The production failures of similar systems (DESIGN.md, "What users of similar systems
-// were burned by"), each reproduced against a real hotstated, through a FaultProxy where
+// The production failures of similar systems (docs/architecture.md, "Failures designed
+// against"), each reproduced against a real hotstated, through a FaultProxy where
 // the link must misbehave. Every test says what it would catch. Figures for the release
 // note are printed ("[figure] ..."), never asserted as time limits.
-// Case numbers are those of issue 12 (the README's "Guarantees" lists them all).
+// Case numbers are the rows of the README's "Guarantees" table, which lists them all.
 
 #include <gtest/gtest.h>
 

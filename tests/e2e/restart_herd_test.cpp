@@ -1,4 +1,4 @@
-// Issue 12, case 3 (DESIGN.md, "Restart herds"): "After a server restart clients resume by
+// Guarantee 3 of the README (docs/architecture.md, "Failures designed against": restart herds): "After a server restart clients resume by
 // revision, not by snapshot." 500 real clients LIVE on a durable hotstated; the server
 // restarts on the same port and data directory (SIGTERM, or kill -9); every client must
 // come back by catch-up from its revision, and their reconnects must be spread by the

@@ -1,4 +1,4 @@
-// Issue 12, case 4 (DESIGN.md, "Restart herds"): "Snapshot work is admission-controlled on
+// Guarantee 4 of the README (docs/architecture.md, "Failures designed against": restart herds): "Snapshot work is admission-controlled on
 // the server, and clients joining at the same revision share one serialized snapshot."
 // Hundreds of real clients against a real hotstated; /metrics tells what the server did.
 // Figures are printed ("[figure] ..."), never asserted as time limits.

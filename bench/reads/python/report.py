@@ -114,7 +114,7 @@ def find(rows: list[dict[str, Any]], case: str, subject_start: str) -> dict[str,
 
 
 def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Issue 9's targets, checked against the medians (latency = 1 thread, dependent chain, hot set:
+    """The read targets (bench/RESULTS.md, "Targets"), checked against the medians (latency = 1 thread, dependent chain, hot set:
     what a flag check does; the cold whole-set case is in the tables)."""
     out = []
 
@@ -153,7 +153,7 @@ def main() -> None:
     with open(out_json, "w") as f:
         json.dump({"benchmark": "reads", "mode": mode, "placement": placement, "rows": rows, "targets": checked}, f, indent=1)
     print_tables(rows)
-    print("\nissue 9 targets (medians):")
+    print("\ntargets (medians):")
     for t in checked:
         verdict = "n/a" if t["met"] is None else ("MET" if t["met"] else "MISSED")
         value = "-" if t["value"] is None else f"{t['value']:.3g} {t['unit']}"

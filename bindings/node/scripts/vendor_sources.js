@@ -1,7 +1,9 @@
 'use strict';
-// `npm pack` (prepack): copies the C++ sources the addon is built from into
-// hotstate-src/, so the tarball builds on `npm install` anywhere. `--clean` (postpack)
-// removes them again; a git checkout builds from ../.. directly.
+// Copies the C++ sources the addon is built from into hotstate-src/, so a packed copy of
+// this folder builds on `npm install` anywhere. It runs as `prepare`, the one script npm
+// runs before it packs a folder both for `npm pack` and for an install that copies a folder
+// (install-links) instead of linking it; `--clean` (postpack) removes the copy after
+// `npm pack`. A checkout builds from ../.. directly (CMakeLists.txt), whatever copy it holds.
 const fs = require('node:fs');
 const path = require('node:path');
 

@@ -1,5 +1,5 @@
 'use strict';
-// Issue 12, case 6 in Node: a damaged, foreign or unwritable offline cache never stops a
+// Guarantee 6 of the README (a corrupt offline cache) in Node: a damaged, foreign or unwritable offline cache never stops a
 // client (status.lastError says why, the replica starts empty and resyncs), and
 // wipeCache(path) / client.wipeCache() remove the file.
 const test = require('node:test');

@@ -1,6 +1,6 @@
 'use strict';
-// Production failures of similar systems (DESIGN.md, "What users of similar systems were
-// burned by"), seen from Node. Exit behaviour is in exit.test.js; this file adds
+// Production failures of similar systems (docs/architecture.md, "Failures designed
+// against"), seen from Node. Exit behaviour is in exit.test.js; this file adds
 // reconnectNow on a long backoff, reads from inside a change callback, and typed reads
 // that never fall back to a default on a wrong type.
 const test = require('node:test');

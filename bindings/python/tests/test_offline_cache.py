@@ -1,4 +1,4 @@
-"""Issue 12, case 6 in Python: a damaged, foreign or unwritable offline cache file never
+"""Guarantee 6 of the README (a corrupt offline cache) in Python: a damaged, foreign or unwritable offline cache file never
 stops a client (a warning, an empty start, a resync), and hotstate.wipe_cache /
 Client.wipe_cache remove the file."""
 

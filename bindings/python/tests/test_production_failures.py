@@ -1,5 +1,5 @@
-"""Production failures of similar systems (DESIGN.md, "What users of similar systems were
-burned by"), seen from Python. Typed reads, change callbacks and interpreter exit are in
+"""Production failures of similar systems (docs/architecture.md, "Failures designed
+against"), seen from Python. Typed reads, change callbacks and interpreter exit are in
 test_values.py, test_changes.py and test_lifecycle.py; this file adds what they lack."""
 
 from __future__ import annotations

@@ -15,6 +15,7 @@
 #include "hotstate/names.hpp"
 #include "hotstate/value.hpp"
 #include "http_api.hpp"
+#include "log.hpp"
 #include "server.hpp"
 #include "value/json_dom.hpp"
 #include "value/json_parse.hpp"
@@ -29,12 +30,6 @@ constexpr std::string_view kFormat = "hotstate-export";
 constexpr std::int64_t kFormatVersion = 1;
 // A record line wraps the value in one object: one level more than a value may have.
 constexpr std::size_t kLineWrapperDepth = 1;
-
-std::string hex64(std::uint64_t value) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(value));
-  return buf;
-}
 
 [[noreturn]] void bad_line(std::size_t line, const std::string& message) {
   throw ApiError{Status::bad_request, "invalid_import", "line " + std::to_string(line) + ": " + message, ""};

@@ -4,17 +4,12 @@
 
 #include "hotstate/version.hpp"
 #include "http_api.hpp"
+#include "log.hpp"
 #include "server.hpp"
 
 namespace hotstate::server {
 
 namespace {
-
-std::string hex64(std::uint64_t value) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(value));
-  return buf;
-}
 
 void gauge(std::string& out, const char* name, const char* help, const char* type, double value) {
   char line[64];

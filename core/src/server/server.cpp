@@ -13,14 +13,6 @@ namespace hotstate::server {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-namespace {
-std::string hex_id(std::uint64_t value) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(value));
-  return buf;
-}
-}  // namespace
-
 Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<Storage> storage)
     : io_(io),
       config_(std::move(config)),
@@ -35,7 +27,7 @@ Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<Storag
       trim_timer_(io),
       committer_(std::make_unique<Committer>(io, store_.storage(),
                                              [this](const CommittedTxnPtr& txn) { on_durable(txn); })),
-      server_id_(hex_id(random_u64())),
+      server_id_(hex64(random_u64())),
       started_(std::chrono::steady_clock::now()) {}
 
 Server::~Server() = default;
