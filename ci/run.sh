@@ -22,21 +22,28 @@ done
 
 cli=./build/apps/hotstate/hotstate
 echo
-echo "== demo: a watcher keeps a local replica of 'flags' and prints each change as it streams in"
-$cli --url "$url" put flags checkout-v2 '{"enabled":false}' > /dev/null
-$cli --url "$url" watch --collection flags &
+echo "== demo: a watcher keeps a local replica of 'config' and prints each change as it streams in"
+$cli --url "$url" put config checkout-v2 '{"enabled":false}' > /dev/null
+$cli --url "$url" watch --collection config &
 watcher=$!
 sleep 1
 ( set -x
-  $cli --url "$url" put flags checkout-v2 '{"enabled":true,"rollout":25}'
-  $cli --url "$url" put flags dark-mode '{"enabled":false}'
-  $cli --url "$url" txn - <<< '{"ops":[{"op":"put","collection":"flags","key":"beta","value":true},{"op":"delete","collection":"flags","key":"dark-mode"}]}'
+  $cli --url "$url" put config checkout-v2 '{"enabled":true,"rollout":25}'
+  $cli --url "$url" put config dark-mode '{"enabled":false}'
+  $cli --url "$url" txn - <<< '{"ops":[{"op":"put","collection":"config","key":"beta","value":true},{"op":"delete","collection":"config","key":"dark-mode"}]}'
 ) 2>&1
 sleep 1
 kill -INT $watcher; wait $watcher || true
 echo
 echo "== the replica, read locally by a fresh client (hotstate snapshot)"
-$cli --url "$url" snapshot --collection flags
+$cli --url "$url" snapshot --collection config
+echo
+echo "== a flag (flagd's format, docs/flags.md), evaluated locally by a client for two users"
+( set -x
+  $cli --url "$url" put flags new-checkout '{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"off","targeting":{"if":[{"ends_with":[{"var":"email"},"@example.com"]},"on",{"fractional":[["on",25],["off",75]]}]}}'
+  $cli --url "$url" flag-eval flags new-checkout --context '{"targetingKey":"u-1","email":"ann@example.com"}'
+  $cli --url "$url" flag-eval flags new-checkout --context '{"targetingKey":"u-2","email":"bob@other.org"}'
+) 2>&1
 echo
 echo "hotstated is running on $url (Ctrl-C to stop)."
 wait $server

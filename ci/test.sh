@@ -10,7 +10,8 @@
 #      restart herd (it forks its server while 125 clients live: the fork handler then
 #      holds more locks than TSan's deadlock detector tracks, 64);
 #   then a short libFuzzer run of every fuzz target (ci/fuzz.sh, clang);
-#   3. the normal build (with the Python and Node bindings), the C++ suite (soak: 60 s);
+#   3. the normal build (with the Python and Node bindings), the C++ suite (soak: 60 s),
+#      and the README's main command (ci/run.sh and its demo, ci/run_check.sh);
 #   4. both packages installed with the commands README.md and docs/ show, as a user runs
 #      them: `pip install ./bindings/python` (and `pip wheel`) into new virtualenvs,
 #      `npm install <checkout>/bindings/node` (linked, and copied with --install-links)
@@ -55,6 +56,9 @@ venv=${HOTSTATE_VENV:-$PWD/.venv}
 (cd bindings/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 bash ci/build.sh -DHOTSTATE_BUILD_PYTHON=ON -DPython_EXECUTABLE="$venv/bin/python" -DHOTSTATE_BUILD_NODE=ON
 run_ctest build
+
+echo "== the README's main command: ci/run.sh (its demo), as written"
+bash ci/run_check.sh
 
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 echo "== Python package: pip install ./bindings/python into a new virtualenv (and pip wheel), smoke tests"

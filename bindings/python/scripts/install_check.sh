@@ -67,7 +67,9 @@ for _ in $(seq 100); do grep -q "serving on" "$work/example.out" && break; sleep
 service=$(sed -n 's/^serving on //p' "$work/example.out")
 [ -n "$service" ] || { cat "$work/example.out"; exit 1; }
 before=$(curl -fsS -H 'X-User: ada' "$service")
-curl -fsS -X PUT --data '{"enabled": true, "percent": 100}' "$url/v1/c/flags/new-checkout" > /dev/null
+curl -fsS -X PUT --data '{"state": "ENABLED", "variants": {"new": "new", "classic": "classic"},
+  "defaultVariant": "classic", "targeting": {"fractional": [["new", 100], ["classic", 0]]}}' \
+  "$url/v1/c/flags/new-checkout" > /dev/null
 after=""
 for _ in $(seq 100); do
   after=$(curl -fsS -H 'X-User: ada' "$service")
