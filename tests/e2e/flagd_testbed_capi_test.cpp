@@ -29,43 +29,8 @@ using hotstate::testing::ServerProcess;
 const std::string kDir = std::string(HOTSTATE_TESTDATA_DIR) + "/flagd-testbed";
 constexpr const char* kCollection = "testbed";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Suite {
-  std::vector<gherkin::Scenario> scenarios;
-  std::vector<gherkin::EvaluationCase> cases;
-  std::vector<std::string> names;
-  std::size_t skipped = 0;
-};
-
-const Suite& suite() {
-  static const Suite loaded = [] {
-    Suite s;
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(kDir + "/gherkin"))
-      if (entry.path().extension() == ".feature") files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files)
-      for (auto& sc : gherkin::parse_feature(read_file(file.string()), file.filename().string()))
-        s.scenarios.push_back(std::move(sc));
-    for (const auto& sc : s.scenarios) {
-      if (sc.has_tag("@fractional-v1")) {
-        ++s.skipped;
-        continue;
-      }
-      s.cases.push_back(gherkin::to_evaluation_case(sc));
-      std::string name = std::filesystem::path(sc.file).stem().string() + "_line" + std::to_string(sc.line);
-      std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-      s.names.push_back(name);
-    }
-    return s;
-  }();
+const gherkin::EvaluationSuite& suite() {
+  static const gherkin::EvaluationSuite loaded = gherkin::load_evaluation_suite(kDir + "/gherkin", {"@fractional-v1"});
   return loaded;
 }
 
@@ -82,7 +47,7 @@ class TestbedServer : public ::testing::Environment {
     hs_options_free(options);
 
     // The flagd document as records: a flag per key, "$evaluators" for the shared rules.
-    auto document = boost::json::parse(read_file(kDir + "/flags/testkit-flags.json")).as_object();
+    auto document = boost::json::parse(gherkin::read_text_file(kDir + "/flags/testkit-flags.json")).as_object();
     boost::json::array ops;
     for (const auto& [key, definition] : document.at("flags").as_object())
       ops.push_back({{"op", "put"}, {"collection", kCollection}, {"key", key}, {"value", definition}});

@@ -27,27 +27,10 @@ namespace gherkin = hotstate::testing::gherkin;
 
 const std::string kDir = std::string(HOTSTATE_TESTDATA_DIR) + "/flagd-testbed";
 
-struct SkipRule {
-  const char* tag;
-  const char* reason;
-};
-constexpr SkipRule kSkips[] = {
-    {"@fractional-v1", "legacy v1 bucketing; hotstate implements fractional v2"},
-};
+// Skipped, with why (see the comment at the top).
+const std::vector<std::string> kSkipTags = {"@fractional-v1"};
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Suite {
-  std::vector<gherkin::Scenario> scenarios;
-  std::vector<gherkin::EvaluationCase> cases;
-  std::vector<std::string> case_names;
-  std::size_t skipped = 0;
+struct Suite : gherkin::EvaluationSuite {
   std::string load_error;  // the suite could not be read: one failing case says why
 };
 
@@ -55,25 +38,7 @@ const Suite& suite() {
   static const Suite loaded = [] {
     Suite s;
     try {
-      std::vector<std::filesystem::path> files;
-      for (const auto& entry : std::filesystem::directory_iterator(kDir + "/gherkin"))
-        if (entry.path().extension() == ".feature") files.push_back(entry.path());
-      std::sort(files.begin(), files.end());
-      for (const auto& file : files) {
-        auto scenarios = gherkin::parse_feature(read_file(file.string()), file.filename().string());
-        for (auto& sc : scenarios) s.scenarios.push_back(std::move(sc));
-      }
-      for (const auto& sc : s.scenarios) {
-        bool skip = std::any_of(std::begin(kSkips), std::end(kSkips), [&](const auto& r) { return sc.has_tag(r.tag); });
-        if (skip) {
-          ++s.skipped;
-          continue;
-        }
-        s.cases.push_back(gherkin::to_evaluation_case(sc));
-        std::string name = std::filesystem::path(sc.file).stem().string() + "_line" + std::to_string(sc.line);
-        std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-        s.case_names.push_back(name);
-      }
+      static_cast<gherkin::EvaluationSuite&>(s) = gherkin::load_evaluation_suite(kDir + "/gherkin", kSkipTags);
     } catch (const std::exception& e) {
       s.load_error = e.what();
     }
@@ -83,7 +48,7 @@ const Suite& suite() {
 }
 
 const FlagDocument& document() {
-  static const FlagDocument doc = compile_document(read_file(kDir + "/flags/testkit-flags.json"));
+  static const FlagDocument doc = compile_document(gherkin::read_text_file(kDir + "/flags/testkit-flags.json"));
   return doc;
 }
 
@@ -149,7 +114,7 @@ TEST_P(Testbed, Case) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Evaluator, Testbed, ::testing::Range<std::size_t>(0, suite().cases.size()),
-                         [](const auto& info) { return suite().case_names[info.param]; });
+                         [](const auto& info) { return suite().names[info.param]; });
 
 TEST(TestbedSuite, Shape) {
   ASSERT_EQ(suite().load_error, "");

@@ -67,4 +67,16 @@ struct EvaluationCase {
 // ParseError for a step it does not know, so an unread expectation cannot pass silently.
 EvaluationCase to_evaluation_case(const Scenario& scenario);
 
+// Every *.feature file of `feature_dir` (in name order) read into cases: all scenarios
+// but those carrying one of `skip_tags`, each case with a test name ("<file>_line<N>").
+// Cases point into `scenarios`: keep the suite alive (and unmoved-from) while they run.
+struct EvaluationSuite {
+  std::vector<Scenario> scenarios;
+  std::vector<EvaluationCase> cases;
+  std::vector<std::string> names;  // parallel to cases
+  std::size_t skipped = 0;
+};
+EvaluationSuite load_evaluation_suite(const std::string& feature_dir, const std::vector<std::string>& skip_tags);
+std::string read_text_file(const std::string& path);  // throws std::runtime_error
+
 }  // namespace hotstate::testing::gherkin

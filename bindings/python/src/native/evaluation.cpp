@@ -4,7 +4,6 @@
 #include <string_view>
 
 #include "errors.hpp"
-#include "json_value.hpp"
 #include "values.hpp"
 
 namespace py = pybind11;
@@ -135,7 +134,8 @@ void register_evaluation(py::module_& m) {
           "metadata",
           [](const Evaluation& e) -> py::object {
             if (e.metadata_json.empty()) return py::dict();
-            return json_to_python(e.metadata_json);
+            // A flat object of strings, numbers and booleans, read rarely: the json module.
+            return py::module_::import("json").attr("loads")(py::str(e.metadata_json));
           },
           "The flag's metadata (and its flag set's) as a fresh dict; empty when the flag was not found.")
       .def("__repr__", &repr);
