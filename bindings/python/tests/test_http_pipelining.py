@@ -1,15 +1,20 @@
 """HTTP/1.1 pipelining as docs/http-api.md ("Connections and pipelining") describes it:
-requests sent back to back on one connection are answered one at a time, in order, each
-after the previous one is done (a write once it is durable); a request the server cannot
+requests sent back to back on one connection are read and handled without waiting for
+the answers before them (writes are staged at once and share group commits), answered in
+the order sent, each read seeing the writes sent before it; a request the server cannot
 read whole, or one that asks to close, ends the connection and the requests behind it go
 unanswered."""
 
 from __future__ import annotations
 
 import json
+import re
 import socket
-from typing import Optional
+import tempfile
+import urllib.request
+from typing import Iterator, Optional
 
+import pytest
 from conftest import WAIT, Server
 
 
@@ -117,3 +122,50 @@ def test_connection_close_and_an_oversized_body_end_the_connection(server: Serve
     assert json.loads(answers[0][2])["error"]["code"] == "body_too_large"
     answers = pipeline(server, request("GET", path))
     assert answers[0][0] == 404  # nothing behind the refused requests ran
+
+
+@pytest.fixture
+def durable_server() -> Iterator[Server]:
+    """A server that syncs every group commit to disk, as in production."""
+    with tempfile.TemporaryDirectory() as data:
+        s = Server(["--data-dir", data])
+        yield s
+        s.stop()
+
+
+def metric(server: Server, name: str) -> float:
+    text = urllib.request.urlopen(f"{server.url}/metrics", timeout=WAIT).read().decode()
+    match = re.search(rf"^{name} (\S+)$", text, re.MULTILINE)
+    assert match, f"{name} not in /metrics"
+    return float(match.group(1))
+
+
+def test_pipelined_writes_share_group_commits_and_are_answered_in_order(durable_server: Server, collection: str) -> None:
+    """Catches a server that waits for each write's answer (its sync) before reading the
+    next request: 200 pipelined writes would then take 200 group commits."""
+    groups_before = metric(durable_server, "hotstate_storage_commit_groups_total")
+    writes = [request("PUT", f"/v1/c/{collection}/k{i}", json.dumps({"i": i})) for i in range(200)]
+    answers = pipeline(durable_server, *writes, request("GET", f"/v1/c/{collection}/k199"))
+    assert [status for status, _, _ in answers] == [200] * 201
+    revisions = [json.loads(body)["revision"] for _, _, body in answers[:200]]
+    assert revisions == list(range(revisions[0], revisions[0] + 200)), "answered in the order sent"
+    assert json.loads(answers[200][2])["value"] == {"i": 199}, "the read saw every write before it"
+    groups = metric(durable_server, "hotstate_storage_commit_groups_total") - groups_before
+    assert groups < 200, f"{groups:.0f} group commits for 200 pipelined writes: none was shared"
+    assert metric(durable_server, "hotstate_storage_largest_group") > 1
+
+
+def test_an_answer_ready_early_waits_for_the_answers_before_it(durable_server: Server, collection: str) -> None:
+    """Catches answers written as they become ready instead of in request order: the
+    validation below is answered at once, the write before it only once durable."""
+    flags = json.dumps({"flags": {"f": {"state": "ENABLED", "variants": {"a": 1}, "defaultVariant": "a"}}})
+    answers = pipeline(
+        durable_server,
+        request("PUT", f"/v1/c/{collection}/k", "1"),
+        request("POST", "/v1/flags/validate", flags),
+        request("PUT", f"/v1/c/{collection}/k", "2"),
+    )
+    assert [status for status, _, _ in answers] == [200, 200, 200]
+    assert "revision" in json.loads(answers[0][2])
+    assert json.loads(answers[1][2])["valid"] is True
+    assert json.loads(answers[2][2])["revision"] == json.loads(answers[0][2])["revision"] + 1

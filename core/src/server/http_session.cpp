@@ -97,12 +97,12 @@ void HttpSession::answer_plain_http_on_tls_port() {
       self->close();
       return;
     }
-    self->response_ = error_response(self->parser_->get(),
-                                      {Status::bad_request, "tls_required",
-                                       "this server only accepts TLS: use https:// (or wss://)", ""});
-    self->response_->keep_alive(false);
-    http::async_write(self->stream_.next_layer(), *self->response_,
-                      [self](beast::error_code, std::size_t) { self->close(); });
+    auto answer = std::make_shared<Response>(error_response(
+        self->parser_->get(),
+        {Status::bad_request, "tls_required", "this server only accepts TLS: use https:// (or wss://)", ""}));
+    answer->keep_alive(false);
+    http::async_write(self->stream_.next_layer(), *answer,
+                      [self, answer](beast::error_code, std::size_t) { self->close(); });
   });
 }
 
@@ -142,59 +142,75 @@ void HttpSession::on_read(beast::error_code ec) {
   // A request begun but not finished in time (a slow or stuck sender, slowloris); an idle
   // keep-alive connection timing out is not counted.
   if (ec == beast::error::timeout && parser_ && parser_->got_some()) server_.metrics().count_refusal("request_timeout");
+  if (ec == http::error::end_of_stream) {
+    // The client sent all it will: answer what it asked, then close.
+    stop_reading_ = true;
+    finish_if_done();
+    return;
+  }
   // stream_truncated: a TLS client that hung up without close_notify, as most do.
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-      ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset ||
-      ec == boost::asio::ssl::error::stream_truncated) {
+  if (ec == beast::error::timeout || ec == boost::asio::error::operation_aborted ||
+      ec == boost::asio::error::connection_reset || ec == boost::asio::ssl::error::stream_truncated) {
     close();
     return;
   }
-  Request request;
   if (ec) {
-    // The request could not be read whole: answer what was wrong, then hang up, since the
-    // rest of the stream cannot be trusted to start at a request boundary.
-    close_after_write_ = true;
+    // The request could not be read whole: answer what was wrong (after the answers owed
+    // before it), then hang up, since the rest of the stream cannot be trusted to start at
+    // a request boundary.
+    stop_reading_ = true;
+    Request request;
     request.version(11);
     if (ec == http::error::body_limit) {
       server_.metrics().count_refusal("body_too_large");
       bool import = parser_->get().target() == "/v1/import";
       auto limit = import ? server_.config().max_import_bytes : server_.config().max_request_bytes;
-      send(error_response(request, {Status::payload_too_large, "body_too_large",
-                                    "request body is over " + std::to_string(limit) + " bytes (" +
-                                        (import ? "--max-import-bytes" : "--max-request-bytes") + ")",
-                                    ""}));
+      answer_now(error_response(request, {Status::payload_too_large, "body_too_large",
+                                          "request body is over " + std::to_string(limit) + " bytes (" +
+                                              (import ? "--max-import-bytes" : "--max-request-bytes") + ")",
+                                          ""}));
     } else if (ec == http::error::header_limit) {
       server_.metrics().count_refusal("headers_too_large");
-      send(error_response(request, {Status::request_header_fields_too_large, "headers_too_large",
-                                    "request headers are over 16 KiB", ""}));
+      answer_now(error_response(request, {Status::request_header_fields_too_large, "headers_too_large",
+                                          "request headers are over 16 KiB", ""}));
     } else {
       server_.metrics().count_refusal("invalid_request");
-      send(error_response(request, {Status::bad_request, "invalid_request",
-                                    "malformed HTTP request: " + ec.message(), ""}));
+      answer_now(error_response(request, {Status::bad_request, "invalid_request",
+                                          "malformed HTTP request: " + ec.message(), ""}));
     }
     return;
   }
-  request = parser_->release();
+  Request request = parser_->release();
 
   if (over_limit_ || server_.stopping()) {
-    close_after_write_ = true;
-    bool stopping = server_.stopping();
-    if (!stopping) server_.metrics().count_refusal("too_many_connections");
-    send(error_response(request, {Status::service_unavailable,
-                                  stopping ? "shutting_down" : "too_many_connections",
-                                  stopping ? "server is stopping"
-                                           : "server is at --max-connections; retry later",
-                                  ""}));
+    stop_reading_ = true;
+    answer_now(unavailable(request));
     return;
   }
-  if (beast::websocket::is_upgrade(request) && request.target() == "/v1/stream") {
-    handed_off_ = true;
-    server_.unregister_http(this);
-    auto session = std::make_shared<StreamSession>(server_, std::move(stream_), peer_);
-    session->start(std::move(request));
+  if (!request.keep_alive()) stop_reading_ = true;  // the last request of this connection
+  bool upgrade = beast::websocket::is_upgrade(request) && request.target() == "/v1/stream";
+  bool is_read = request.method() == http::verb::get || request.method() == http::verb::head;
+  // A read sees every write sent before it on this connection (it waits until they are
+  // durable); an upgrade waits until every answer before it is written.
+  if (upgrade || (is_read && writes_pending_ > 0)) {
+    held_ = std::move(request);
+    release_held();
     return;
   }
-  close_after_write_ = close_after_write_ || !request.keep_alive();
+  handle(std::move(request));
+  read_more();
+}
+
+Response HttpSession::unavailable(const Request& request) {
+  bool stopping = server_.stopping();
+  if (!stopping) server_.metrics().count_refusal("too_many_connections");
+  return error_response(request, {Status::service_unavailable, stopping ? "shutting_down" : "too_many_connections",
+                                   stopping ? "server is stopping" : "server is at --max-connections; retry later",
+                                   ""});
+}
+
+void HttpSession::handle(Request request) {
+  AnswerQueue::Ticket ticket = answers_.reserve();
   if (request.method() != http::verb::get && request.method() != http::verb::head &&
       server_.pending_writes() >= server_.config().max_pending_writes) {
     // Backpressure before anything is staged: the writer retries, nothing half happens.
@@ -204,38 +220,96 @@ void HttpSession::on_read(beast::error_code ec) {
                                                  " writes waiting to become durable (--max-pending-writes); retry",
                                              ""});
     busy.set(http::field::retry_after, "1");
-    send(std::move(busy));
+    answers_.fill(ticket, std::move(busy));
+    flush();
     return;
   }
   Reply reply = handle_request(server_, request);
   if (reply.durable_revision == 0) {
-    send(std::move(reply.response));
+    answers_.fill(ticket, std::move(reply.response));
+    flush();
     return;
   }
-  // A write: answer once it is durable (the committer hands it back on this thread).
+  // A write: staged now (so pipelined writes share group commits), answered in its place
+  // once durable (the committer hands it back on this thread).
+  ++writes_pending_;
   auto response = std::make_shared<Response>(std::move(reply.response));
-  server_.when_durable(reply.durable_revision, [self = shared_from_this(), response] {
-    self->send(std::move(*response));
+  server_.when_durable(reply.durable_revision, [self = shared_from_this(), ticket, response] {
+    --self->writes_pending_;
+    self->answers_.fill(ticket, std::move(*response));
+    self->flush();
+    self->release_held();
   });
 }
 
-void HttpSession::send(Response response) {
-  response_ = std::move(response);
-  if (close_after_write_) response_->keep_alive(false);
+void HttpSession::answer_now(Response response) {
+  answers_.fill(answers_.reserve(), std::move(response));
+  flush();
+}
+
+void HttpSession::release_held() {
+  if (!held_ || handed_off_) return;
+  bool upgrade = beast::websocket::is_upgrade(*held_);
+  if (writes_pending_ > 0 || (upgrade && (!answers_.empty() || writing_))) return;
+  Request request = std::move(*held_);
+  held_.reset();
+  if (!upgrade) {
+    handle(std::move(request));
+    read_more();
+  } else if (server_.stopping()) {
+    stop_reading_ = true;
+    answer_now(unavailable(request));
+  } else {
+    handed_off_ = true;
+    server_.unregister_http(this);
+    auto session = std::make_shared<StreamSession>(server_, std::move(stream_), peer_);
+    session->start(std::move(request));
+  }
+}
+
+void HttpSession::read_more() {
+  // One read at a time, none while a request waits its turn, and a bounded pipeline: a
+  // client that sends faster than it reads answers stops being read.
+  if (reading_ || stop_reading_ || held_ || handed_off_ || answers_.size() >= kMaxPipelined) return;
+  read_request();
+}
+
+void HttpSession::flush() {
+  if (writing_ || handed_off_) return;
+  Response* front = answers_.ready_front();
+  if (!front) {
+    finish_if_done();
+    return;
+  }
+  // The answer to the last request this connection will read says so.
+  if (stop_reading_ && answers_.size() == 1 && !held_) front->keep_alive(false);
+  writing_ = true;
   stream_.next_layer().expires_after(server_.config().request_timeout);
-  http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (ec || self->close_after_write_) {
+  http::async_write(stream_, *front, [self = shared_from_this(), front](beast::error_code ec, std::size_t) {
+    self->writing_ = false;
+    bool last = !front->keep_alive();
+    self->answers_.pop_front();
+    if (ec || last) {
       self->close();
       return;
     }
-    self->response_.reset();
-    self->read_request();
+    self->flush();
+    self->release_held();
+    self->read_more();
   });
 }
 
+void HttpSession::finish_if_done() {
+  if (!stop_reading_ || !answers_.empty() || writing_ || held_ || writes_pending_ > 0 || handed_off_) return;
+  if (reading_)
+    stream_.next_layer().cancel();  // an idle keep-alive read (shutdown): it ends, and so do we
+  else
+    close();
+}
+
 void HttpSession::shutdown() {
-  close_after_write_ = true;
-  if (reading_) stream_.next_layer().cancel();  // idle in keep-alive: the read ends, and so do we
+  stop_reading_ = true;
+  finish_if_done();
 }
 
 void HttpSession::close() {
