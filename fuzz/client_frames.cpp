@@ -1,11 +1,11 @@
-// Server -> client: what the client core does with each WebSocket message from a server
-// (Client::Core::handle_message: split, verify, apply to the replica), without a socket.
+// Server -> client: what the client does with each WebSocket message from a server
+// (client::ReplicaSync::on_message: split, verify, apply to the replica), without a socket.
 //
 // Input: one byte choosing the replica the client starts from (bit 0: empty, as on a first
 // start; or a replica loaded from a cache, epoch 0x77 at revision 5), then the messages of
 // one connection (message_stream.hpp). When a message breaks the protocol the client drops
-// the link; the target then does what the client's run loop does (forget a half-received
-// snapshot, subscribe again on the next message) and goes on with the next message.
+// the link; the target then does what the transport does (ReplicaSync::link_ended: forget a
+// half-received snapshot, subscribe again after the next message) and goes on.
 //
 // Properties after every message:
 //  - within one epoch the replica never goes back to an older revision (docs/architecture.md,
@@ -21,15 +21,16 @@
 #include <string>
 #include <vector>
 
-#include "client/client_core.hpp"
 #include "client/dispatcher.hpp"
+#include "client/replica_sync.hpp"
+#include "client/state_cell.hpp"
+#include "client/status_board.hpp"
 #include "fuzz_check.hpp"
 #include "hotstate/value.hpp"
 #include "message_stream.hpp"
 
 namespace {
 
-using hotstate::Client;
 using hotstate::RecordPtr;
 using hotstate::fuzz::check;
 namespace client = hotstate::client;
@@ -53,26 +54,32 @@ std::shared_ptr<client::State> cached_replica() {
   return builder.build();
 }
 
-std::shared_ptr<Client::Core> make_core(bool from_cache) {
+hotstate::ClientOptions fuzz_options() {
   hotstate::ClientOptions options;
   options.urls = {"http://127.0.0.1:9"};
   options.selectors = {{"flags", ""}, {"users", "eu/"}};
   // Every record the frames put into "flags" is compiled as a flag definition too: the
   // compiler sees whatever the fuzzer invents, and must only ever report, never crash.
   options.flag_collections = {"flags"};
-  auto core = std::make_shared<Client::Core>(std::move(options));
-  // Not started: change events queue up (and merge) without a thread to deliver them.
-  core->dispatcher = std::make_shared<client::Dispatcher>(16);
-  if (from_cache) core->publish(cached_replica());
-  return core;
+  return options;
 }
 
-void check_state(const Client::Core& core, const client::State& before) {
-  const client::State& now = *core.state;
+// The replica's parts as the client assembles them (client_core.hpp), without a transport.
+struct Replica {
+  hotstate::ClientOptions options = fuzz_options();
+  client::StateCell cell;
+  // Not started: change events queue up (and merge) without a thread to deliver them.
+  std::shared_ptr<client::Dispatcher> dispatcher = std::make_shared<client::Dispatcher>(16);
+  client::StatusBoard board{*dispatcher};
+  client::ReplicaSync sync{options, cell, board, *dispatcher};
+};
+
+void check_state(const Replica& replica, const client::State& before) {
+  const client::State& now = *replica.sync.state();
   if (now.epoch == before.epoch && now.epoch != 0)
     check(now.revision >= before.revision, "the replica went back in time within one epoch",
           std::to_string(before.revision) + " -> " + std::to_string(now.revision));
-  hotstate::ClientStatus status = core.status_snapshot();
+  hotstate::ClientStatus status = replica.board.snapshot();
   check(status.epoch == now.epoch && status.revision == now.revision && status.keys == now.keys &&
             status.bytes == now.bytes,
         "status() does not describe the published state");
@@ -95,21 +102,21 @@ void check_state(const Client::Core& core, const client::State& before) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  auto core = make_core(data[0] & 1);
+  Replica replica;
+  if (data[0] & 1) replica.sync.start_from_cache(cached_replica());
   for (auto message : hotstate::fuzz::split_messages({data + 1, size - 1})) {
-    client::StatePtr before = core->state;
+    client::StatePtr before = replica.sync.state();
     // A message arrives in a buffer of its own (Beast's flat_buffer), so it starts aligned.
     std::vector<std::uint64_t> aligned((message.size() + 7) / 8);
     if (!message.empty()) std::memcpy(aligned.data(), message.data(), message.size());
     try {
-      core->handle_message({reinterpret_cast<const std::uint8_t*>(aligned.data()), message.size()});
-      core->subscribed = true;  // the session subscribes after the first message
+      replica.sync.on_message({reinterpret_cast<const std::uint8_t*>(aligned.data()), message.size()});
+      replica.sync.take_subscribe();  // the transport subscribes after the first message
     } catch (const std::exception&) {
-      // The link is dropped (Client::Core::run): a new one starts without the snapshot.
-      core->snapshot.reset();
-      core->subscribed = false;
+      // The link is dropped (client::Transport::run): a new one starts without the snapshot.
+      replica.sync.link_ended();
     }
-    check_state(*core, *before);
+    check_state(replica, *before);
   }
   return 0;
 }

@@ -299,7 +299,7 @@ TEST_F(ProductionFailures, AClientResetOverAndOverBacksOffAndCountsTheResets) {
 // forever) because one frame exceeds the queue limit; a client whose watchdog counts only
 // whole messages, so a large frame still arriving looks like a dead link: it reconnects,
 // resumes, gets the same large frame, and loops (found by this test, fixed in
-// client_core.cpp); and a truncated value.
+// client/transport.cpp); and a truncated value.
 TEST_F(ProductionFailures, AnOversizeRecordReachesASlowClientExactlyWithoutReconnects) {
   start({"--max-queue-bytes", "4096"});
   FaultProxy proxy(server_->host(), server_->port());

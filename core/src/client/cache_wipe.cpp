@@ -30,7 +30,7 @@ void Client::wipe_cache() {
   Core& core = this->core();
   if (core.options.cache_path.empty())
     throw ClientError("invalid_argument", "this client has no offline cache (cache_path is empty)");
-  wipe_or_throw([&] { core.wipe_cache(); });
+  wipe_or_throw([&] { core.cache.wipe(); });
 }
 
 }  // namespace hotstate

@@ -1,5 +1,5 @@
 // hotstate::Client's public methods: validation, local reads, waits and callbacks. The
-// stream lives in client_core.cpp, writes in client_writes.cpp.
+// stream lives in transport.cpp and replica_sync.cpp (assembled in client_core.cpp), writes in client_writes.cpp.
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -162,19 +162,19 @@ std::vector<RecordPtr> ReadTxn::scan_shared(std::string_view collection, std::st
   return state_->scan(collection, prefix);
 }
 
-ClientStatus Client::status() const { return core().status_snapshot(); }
+ClientStatus Client::status() const { return core().board.snapshot(); }
 
 bool Client::wait_ready(std::chrono::milliseconds timeout) const {
-  return core().wait_until(timeout, [](const ClientStatus& s) {
+  return core().board.wait_until(timeout, [](const ClientStatus& s) {
     return s.state == LinkState::Live || s.state == LinkState::Closed;
-  }) && core().status_snapshot().state == LinkState::Live;
+  }) && core().board.link_state() == LinkState::Live;
 }
 
 bool Client::wait_for_revision(std::uint64_t revision, std::chrono::milliseconds timeout) const {
-  return core().wait_until(timeout, [&](const ClientStatus& s) { return s.revision >= revision; });
+  return core().board.wait_until(timeout, [&](const ClientStatus& s) { return s.revision >= revision; });
 }
 
-void Client::reconnect_now() { core().reconnect_now(); }
+void Client::reconnect_now() { core().transport.reconnect_now(); }
 
 SubscriptionId Client::on_change(ChangeFilter filter, ChangeCallback callback) {
   if (!callback) invalid("on_change needs a callback");

@@ -77,7 +77,8 @@ bool same_result(const FlagEvaluation& a, const FlagEvaluation& b) {
 FlagEvaluation Client::Core::evaluate(std::string_view collection, std::string_view key, const EvalContext& context,
                                       eval::ValueType expected) const {
   const client::State& current = cell.current();
-  Freshness fresh = freshness.load(std::memory_order_relaxed);
+  using client::Freshness;
+  Freshness fresh = board.freshness();
   if (fresh == Freshness::NotReady && current.epoch == 0)
     return failure(FlagErrorCode::ProviderNotReady,
                    "the replica holds no state yet (no server reached, no offline cache)");
