@@ -127,8 +127,8 @@ TEST_F(ProductionFailures, ReconnectNowLeavesAHalfOpenLinkAtOnceAndResumes) {
   options.stale_after = 3600s;
   options.backoff_initial = 3600s;  // without "at once", the next attempt waits U[0, 1 h]
   options.backoff_max = 3600s;
+  StateLog log;  // before the client: the client's callbacks end before the log goes
   Client client(options);
-  StateLog log;
   log.attach(client);
   ASSERT_TRUE(client.wait_ready(20s));
   const double snapshots = metric("hotstate_snapshots_total");
