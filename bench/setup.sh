@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
-packages=(redis-server nats-server libhiredis-dev libbenchmark-dev)
+packages=(redis-server nats-server libhiredis-dev libbenchmark-dev libabsl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

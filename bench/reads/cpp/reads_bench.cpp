@@ -1,5 +1,5 @@
 // Local reads of a hotstate replica beside what a C/C++ service would do instead: a Redis
-// GET on loopback (hiredis, blocking) and a std::unordered_map of its own.
+// GET on loopback (hiredis, blocking), a std::unordered_map and an absl::flat_hash_map of its own.
 //
 //   hs_reads_bench --url http://127.0.0.1:P --collection C --records N
 //                  --redis-port R --redis-db D --cpu1t 1 [Google Benchmark flags]
@@ -28,6 +28,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <absl/container/flat_hash_map.h>
+
 #include "bench_common.hpp"
 
 namespace {
@@ -40,6 +42,8 @@ struct Env {
   std::optional<hotstate::Client> client;
   hs_client* capi = nullptr;
   std::unordered_map<std::string, std::string> map;  // what a service would cache itself
+  // The fastest general-purpose hash map a C++ service is likely to use (Swiss table).
+  absl::flat_hash_map<std::string, std::string> absl_map;
 };
 Env env;
 
@@ -127,6 +131,13 @@ void map_find(benchmark::State& state, Keys which, bool chain) {
   });
 }
 
+void absl_find(benchmark::State& state, Keys which, bool chain) {
+  run_reads(state, which, chain, [&](const std::string& key) -> std::size_t {
+    auto it = env.absl_map.find(key);
+    return it == env.absl_map.end() ? 0 : token(it->second.data(), it->second.size());
+  });
+}
+
 void setup(const bench::Flags& flags) {
   env.url = flags.str("url");
   env.collection = flags.str("collection");
@@ -137,7 +148,10 @@ void setup(const bench::Flags& flags) {
   env.hits = bench::shuffled_keys(env.records, true);
   env.misses = bench::shuffled_keys(env.records, false);
   env.hot = bench::hot_keys(env.hits);
-  for (std::size_t i = 0; i < env.records; ++i) env.map.emplace(bench::hit_key(i), bench::value_json(i));
+  for (std::size_t i = 0; i < env.records; ++i) {
+    env.map.emplace(bench::hit_key(i), bench::value_json(i));
+    env.absl_map.emplace(bench::hit_key(i), bench::value_json(i));
+  }
 
   constexpr auto ready_timeout = std::chrono::seconds(120);
   env.client.emplace(hotstate::ClientOptions{.urls = {env.url}, .selectors = {{env.collection, ""}}});
@@ -164,7 +178,8 @@ void register_all() {
   using Fn = void (*)(benchmark::State&, Keys, bool);
   const std::pair<const char*, Fn> subjects[] = {{"cpp_get", cpp_get},       {"readtxn_get", readtxn_get},
                                                  {"hs_get", hs_get_bench},   {"hiredis_get", hiredis_get},
-                                                 {"unordered_map", map_find}};
+                                                 {"unordered_map", map_find},
+                                                 {"absl_flat_hash_map", absl_find}};
   for (const auto& [name, fn] : subjects)
     for (Keys which : {Keys::hit, Keys::miss, Keys::hot})
       for (bool chain : {false, true}) {

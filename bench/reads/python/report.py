@@ -27,6 +27,7 @@ CPP_SUBJECTS = {
     "hs_get": ("hotstate C hs_get + hs_record_free", "hotstate", "C"),
     "hiredis_get": ("hiredis GET (loopback)", "redis", "C"),
     "unordered_map": ("std::unordered_map::find", "baseline", "C++"),
+    "absl_flat_hash_map": ("absl::flat_hash_map::find", "baseline", "C++"),
 }
 LANGS = {"cpp": "C++", "python": "Python"}
 GB_NAME = re.compile(r"^(\w+)/(hit|miss|hot)/(indep|chain)/real_time/threads:(\d+)$")
