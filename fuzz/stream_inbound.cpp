@@ -211,7 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   {
     asio::ip::tcp::socket socket(io, asio::ip::tcp::v4(), peer.server_fd());
     auto session = std::make_shared<server::StreamSession>(
-        srv, hotstate::net::PlainOrTlsStream(boost::beast::tcp_stream(std::move(socket))), "fuzz");
+        srv.stream_context(), hotstate::net::PlainOrTlsStream(boost::beast::tcp_stream(std::move(socket))), "fuzz");
     session_alive = session;
     session->start(upgrade_request());
   }

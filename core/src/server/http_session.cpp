@@ -262,7 +262,7 @@ void HttpSession::release_held() {
   } else {
     handed_off_ = true;
     server_.unregister_http(this);
-    auto session = std::make_shared<StreamSession>(server_, std::move(stream_), peer_);
+    auto session = std::make_shared<StreamSession>(server_.stream_context(), std::move(stream_), peer_);
     session->start(std::move(request));
   }
 }

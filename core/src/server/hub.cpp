@@ -3,12 +3,12 @@
 #include <boost/asio/post.hpp>
 #include <vector>
 
-#include "server.hpp"
 #include "stream_session.hpp"
 
 namespace hotstate::server {
 
-Hub::Hub(Server& server, boost::asio::io_context& io) : server_(server), io_(io), tick_timer_(io) {}
+Hub::Hub(boost::asio::io_context& io, std::uint32_t heartbeat_ms)
+    : io_(io), heartbeat_ms_(heartbeat_ms), tick_timer_(io) {}
 
 void Hub::schedule_flush(StreamSession* session) {
   if (!flush_pending_.insert(session).second) return;
@@ -48,7 +48,7 @@ void Hub::start_heartbeats() { schedule_tick(); }
 void Hub::schedule_tick() {
   // Two ticks per heartbeat period: a connection that sent nothing during one tick gets a
   // Progress, so the gap between frames never exceeds heartbeat_ms.
-  tick_timer_.expires_after(std::chrono::milliseconds(std::max<std::uint32_t>(1, server_.config().heartbeat_ms / 2)));
+  tick_timer_.expires_after(std::chrono::milliseconds(std::max<std::uint32_t>(1, heartbeat_ms_ / 2)));
   tick_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopped_) return;
     std::vector<StreamSession*> sessions(sessions_.begin(), sessions_.end());

@@ -1,6 +1,8 @@
 #pragma once
 // The set of live stream connections: fans each committed transaction out to them, and
-// sends idle heartbeats.
+// sends idle heartbeats. Owned by the Server (which feeds it commits); knows nothing of it.
+// Sessions add themselves once their WebSocket is open and remove themselves when they
+// close or die, so every pointer held here is to a live session.
 
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -12,12 +14,12 @@
 
 namespace hotstate::server {
 
-class Server;
 class StreamSession;
 
 class Hub {
  public:
-  Hub(Server& server, boost::asio::io_context& io);
+  // `heartbeat_ms`: --heartbeat-ms; an idle connection gets a frame at least this often.
+  Hub(boost::asio::io_context& io, std::uint32_t heartbeat_ms);
 
   void add(StreamSession* session) { sessions_.insert(session); }
   void remove(StreamSession* session) { sessions_.erase(session); }
@@ -41,13 +43,15 @@ class Hub {
   void start_heartbeats();
   // Sends "going away" to every stream; stops heartbeats.
   void shutdown();
+  // After shutdown(): a stream opening now is sent "going away" at once.
+  bool shut_down() const { return stopped_; }
 
  private:
   void schedule_tick();
   void flush();
 
-  Server& server_;
   boost::asio::io_context& io_;
+  std::uint32_t heartbeat_ms_;
   std::vector<StreamSession*> to_flush_;  // unique: a session is added once per turn
   std::set<StreamSession*> flush_pending_;
   boost::asio::steady_timer tick_timer_;

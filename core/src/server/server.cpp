@@ -17,17 +17,18 @@ Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<Storag
     : io_(io),
       config_(std::move(config)),
       tls_context_(config_.tls() ? load_server_tls_context(config_.tls_cert_file, config_.tls_key_file) : nullptr),
-      store_(std::move(storage), ChangelogRetention(config_.changelog_retain,
-                                                     std::chrono::seconds(config_.changelog_retain_seconds))),
-      hub_(*this, io),
-      snapshots_(*this),
+      store_(std::move(storage),
+             ChangelogRetention(config_.changelog_retain, std::chrono::seconds(config_.changelog_retain_seconds))),
+      hub_(io, config_.heartbeat_ms),
+      snapshots_(io, store_, metrics_, config_.max_concurrent_snapshots),
       acceptor_(io),
       grace_timer_(io),
       drain_timer_(io),
       trim_timer_(io),
-      committer_(std::make_unique<Committer>(io, store_.storage(),
-                                             [this](const CommittedTxnPtr& txn) { on_durable(txn); })),
+      committer_(
+          std::make_unique<Committer>(io, store_.storage(), [this](const CommittedTxnPtr& txn) { on_durable(txn); })),
       server_id_(hex64(random_u64())),
+      stream_context_{store_, hub_, snapshots_, metrics_, config_.access, StreamLimits::from(config_), server_id_},
       started_(std::chrono::steady_clock::now()) {}
 
 Server::~Server() = default;

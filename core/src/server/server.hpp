@@ -19,6 +19,7 @@
 #include "metrics.hpp"
 #include "snapshot_pool.hpp"
 #include "store/store.hpp"
+#include "stream_context.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -51,9 +52,8 @@ class Server {
   // Hands an import (Store::stage_import) to the committer; once durable, connected streams
   // resync with a snapshot instead of receiving it as one giant delta.
   void import(CommittedTxnPtr txn);
-  Hub& hub() { return hub_; }
-  // Shared snapshots and the queue of sessions waiting for one (--max-concurrent-snapshots).
-  SnapshotPool& snapshots() { return snapshots_; }
+  // What stream sessions use of the server (they get this, never the Server).
+  StreamContext& stream_context() { return stream_context_; }
   Metrics& metrics() { return metrics_; }
   const ServerConfig& config() const { return config_; }
   // The certificate and key connections are served with; null without --tls-cert.
@@ -81,6 +81,7 @@ class Server {
   Store store_;
   Metrics metrics_;
   Hub hub_;
+  // Shared snapshots and the queue of sessions waiting for one (--max-concurrent-snapshots).
   SnapshotPool snapshots_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer grace_timer_;
@@ -91,6 +92,7 @@ class Server {
   std::unique_ptr<Committer> committer_;  // last: stops (and joins) first
   std::set<HttpSession*> http_sessions_;
   std::string server_id_;
+  StreamContext stream_context_;  // after everything it refers to
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
 };

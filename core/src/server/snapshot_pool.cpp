@@ -3,16 +3,18 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
-#include "server.hpp"
+#include "metrics.hpp"
+#include "store/store.hpp"
 #include "stream_session.hpp"
 
 namespace hotstate::server {
 
-SnapshotPool::SnapshotPool(Server& server) : server_(server) {}
+SnapshotPool::SnapshotPool(boost::asio::io_context& io, const Store& store, Metrics& metrics,
+                           std::size_t max_concurrent)
+    : io_(io), store_(store), metrics_(metrics), max_concurrent_(max_concurrent) {}
 
 SnapshotKey SnapshotPool::key_now(std::vector<std::pair<std::string, std::string>> selectors) const {
-  const Store& store = server_.store();
-  return SnapshotKey{store.epoch(), store.revision(), std::move(selectors)};
+  return SnapshotKey{store_.epoch(), store_.revision(), std::move(selectors)};
 }
 
 std::shared_ptr<SharedSnapshot> SnapshotPool::request(StreamSession& session,
@@ -20,9 +22,9 @@ std::shared_ptr<SharedSnapshot> SnapshotPool::request(StreamSession& session,
   SnapshotKey key = key_now(canonical_selectors(selectors));
   if (auto snapshot = share(key)) return snapshot;
   // Behind sessions already waiting, even when a slot is free: it is theirs (FIFO).
-  if (waiting_.empty() && active_ < server_.config().max_concurrent_snapshots) return build(key);
+  if (waiting_.empty() && active_ < max_concurrent_) return build(key);
   waiting_.push_back(Waiter{&session, std::move(key.selectors)});
-  ++server_.metrics().snapshot_waits;
+  ++metrics_.snapshot_waits;
   update_queue_gauge();
   return nullptr;
 }
@@ -40,24 +42,24 @@ std::shared_ptr<SharedSnapshot> SnapshotPool::share(const SnapshotKey& key) {
   auto it = live_.find(key);
   if (it == live_.end()) return nullptr;
   auto snapshot = it->second.lock();
-  if (snapshot) ++server_.metrics().snapshot_shares;
+  if (snapshot) ++metrics_.snapshot_shares;
   return snapshot;
 }
 
 std::shared_ptr<SharedSnapshot> SnapshotPool::build(const SnapshotKey& key) {
   std::vector<protocol::SelectorSpec> specs;
   for (const auto& [collection, prefix] : key.selectors) specs.push_back({collection, prefix});
-  auto snapshot = std::make_shared<SharedSnapshot>(*this, server_.metrics(), key, server_.store().select(specs));
+  auto snapshot = std::make_shared<SharedSnapshot>(*this, metrics_, key, store_.select(specs));
   live_[key] = snapshot;
   ++active_;
-  ++server_.metrics().snapshot_builds;
-  server_.metrics().snapshots_in_progress = active_;
+  ++metrics_.snapshot_builds;
+  metrics_.snapshots_in_progress = active_;
   return snapshot;
 }
 
 void SnapshotPool::finished(const SnapshotKey& key) {
   --active_;
-  server_.metrics().snapshots_in_progress = active_;
+  metrics_.snapshots_in_progress = active_;
   auto it = live_.find(key);
   if (it != live_.end() && it->second.expired()) live_.erase(it);
   schedule_admission();
@@ -68,7 +70,7 @@ void SnapshotPool::schedule_admission() {
   admission_scheduled_ = true;
   // Not now: finished() runs inside whatever dropped the last reader (a session in the
   // middle of its own work), and admitting calls into other sessions.
-  boost::asio::post(server_.io(), [this] { admit_waiting(); });
+  boost::asio::post(io_, [this] { admit_waiting(); });
 }
 
 void SnapshotPool::admit_waiting() {
@@ -78,7 +80,7 @@ void SnapshotPool::admit_waiting() {
     SnapshotKey key = key_now(waiting_.front().selectors);
     auto snapshot = share(key);
     if (!snapshot) {
-      if (active_ >= server_.config().max_concurrent_snapshots) break;
+      if (active_ >= max_concurrent_) break;
       snapshot = build(key);
     }
     admitted.emplace_back(waiting_.front().session, snapshot);
@@ -89,7 +91,7 @@ void SnapshotPool::admit_waiting() {
         ++it;
         continue;
       }
-      ++server_.metrics().snapshot_shares;
+      ++metrics_.snapshot_shares;
       admitted.emplace_back(it->session, snapshot);
       it = waiting_.erase(it);
     }
@@ -98,6 +100,6 @@ void SnapshotPool::admit_waiting() {
   for (auto& [session, snapshot] : admitted) session->snapshot_admitted(std::move(snapshot));
 }
 
-void SnapshotPool::update_queue_gauge() { server_.metrics().snapshot_queue_length = waiting_.size(); }
+void SnapshotPool::update_queue_gauge() { metrics_.snapshot_queue_length = waiting_.size(); }
 
 }  // namespace hotstate::server

@@ -11,6 +11,7 @@
 // is admitted with it.
 // Everything runs on the server's one io_context thread.
 
+#include <boost/asio/io_context.hpp>
 #include <deque>
 #include <map>
 #include <memory>
@@ -19,14 +20,19 @@
 #include "shared_snapshot.hpp"
 #include "snapshot_key.hpp"
 
+namespace hotstate {
+class Store;
+}
+
 namespace hotstate::server {
 
-class Server;
 class StreamSession;
+struct Metrics;
 
 class SnapshotPool {
  public:
-  explicit SnapshotPool(Server& server);
+  // `max_concurrent`: --max-concurrent-snapshots. Snapshots select from `store`.
+  SnapshotPool(boost::asio::io_context& io, const Store& store, Metrics& metrics, std::size_t max_concurrent);
 
   // The snapshot `selectors` select at the current revision, for `session` to send now:
   // shared with the sessions sending it already, or built. Null when the limit is reached:
@@ -53,7 +59,10 @@ class SnapshotPool {
   void admit_waiting();
   void update_queue_gauge();
 
-  Server& server_;
+  boost::asio::io_context& io_;
+  const Store& store_;
+  Metrics& metrics_;
+  std::size_t max_concurrent_;
   std::map<SnapshotKey, std::weak_ptr<SharedSnapshot>> live_;
   std::size_t active_ = 0;  // snapshots alive (built and not yet finished)
   std::deque<Waiter> waiting_;

@@ -4,8 +4,11 @@
 #include <map>
 
 #include "hotstate/names.hpp"
+#include "hub.hpp"
 #include "log.hpp"
-#include "server.hpp"
+#include "metrics.hpp"
+#include "snapshot_pool.hpp"
+#include "store/store.hpp"
 
 namespace hotstate::server {
 
@@ -29,17 +32,20 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-StreamSession::StreamSession(Server& server, net::PlainOrTlsStream&& stream, std::string peer)
-    : server_(server), ws_(std::move(stream)), peer_(std::move(peer)), subscribe_deadline_(server.io()) {
-  ++server_.metrics().stream_connections;
+StreamSession::StreamSession(const StreamContext& context, net::PlainOrTlsStream&& stream, std::string peer)
+    : context_(context),
+      ws_(std::move(stream)),
+      peer_(std::move(peer)),
+      subscribe_deadline_(ws_.get_executor()),
+      queue_(context.limits.max_queue_bytes, &context.metrics.stream_queue_bytes) {
+  ++context_.metrics.stream_connections;
 }
 
 StreamSession::~StreamSession() {
-  server_.hub().remove(this);
-  server_.snapshots().cancel(*this);
-  --server_.metrics().stream_connections;
-  server_.metrics().stream_queue_bytes -= queued_bytes_;
-  if (lagging_) --server_.metrics().lagging_clients;
+  context_.hub.remove(this);
+  context_.snapshots.cancel(*this);
+  --context_.metrics.stream_connections;
+  if (lagging_) --context_.metrics.lagging_clients;
 }
 
 void StreamSession::start(beast::http::request<beast::http::string_body> request) {
@@ -49,7 +55,7 @@ void StreamSession::start(beast::http::request<beast::http::string_body> request
   // Beast pings an idle peer at half this and drops it when nothing came back: a dead
   // client cannot hold its queue forever.
   timeouts.idle_timeout =
-      std::max(std::chrono::milliseconds(30'000), 4 * std::chrono::milliseconds(server_.config().heartbeat_ms));
+      std::max(std::chrono::milliseconds(30'000), 4 * std::chrono::milliseconds(context_.limits.heartbeat_ms));
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
@@ -62,14 +68,14 @@ void StreamSession::start(beast::http::request<beast::http::string_body> request
   ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
     if (ec) {
       log(LogLevel::Debug, "stream handshake failed", {{"peer", self->peer_}, {"error", ec.message()}});
-      if (ec == beast::error::timeout) self->server_.metrics().count_refusal("handshake_timeout");
+      if (ec == beast::error::timeout) self->context_.metrics.count_refusal("handshake_timeout");
       self->phase_ = Phase::Dead;
       return;
     }
-    if (self->server_.stopping()) {
+    if (self->context_.hub.shut_down()) {
       self->going_away();
     } else {
-      self->server_.hub().add(self.get());
+      self->context_.hub.add(self.get());
       log(LogLevel::Debug, "stream opened", {{"peer", self->peer_}});
       self->start_subscribe_deadline();
     }
@@ -138,8 +144,7 @@ void StreamSession::handle_frame(const wire::Frame& frame) {
       return;
     case wire::Message::Ping:
       if (phase_ == Phase::AwaitHello) break;
-      enqueue(protocol::encode_pong(frame.message_as_Ping()->nonce(), server_.store().revision()),
-              false, position_);
+      enqueue(protocol::encode_pong(frame.message_as_Ping()->nonce(), context_.store.revision()), queue_.position());
       pump();
       return;
     default:
@@ -156,7 +161,7 @@ void StreamSession::handle_frame(const wire::Frame& frame) {
 void StreamSession::start_subscribe_deadline() {
   // A real client needs one round trip; one that only answers pings would otherwise hold a
   // connection slot forever.
-  const auto timeout = server_.config().subscribe_timeout;
+  const auto timeout = context_.limits.subscribe_timeout;
   subscribe_deadline_.expires_after(timeout);
   subscribe_deadline_.async_wait([weak = weak_from_this(), timeout](boost::system::error_code ec) {
     auto self = weak.lock();
@@ -179,7 +184,7 @@ void StreamSession::on_hello(const wire::Hello& hello) {
          protocol::close_code::kProtocolError);
     return;
   }
-  const AccessPolicy& access = server_.config().access;
+  const AccessPolicy& access = context_.access;
   if (!access.open()) {
     std::string_view token = hello.token() ? hello.token()->string_view() : std::string_view{};
     principal_ = access.authenticate(token);
@@ -194,10 +199,9 @@ void StreamSession::on_hello(const wire::Hello& hello) {
     log(LogLevel::Debug, "hello",
         {{"peer", peer_}, {"client", hello.client_name()->str()}, {"token", principal_ ? principal_->name : "-"}});
   phase_ = Phase::AwaitSubscribe;
-  auto& store = server_.store();
-  enqueue(protocol::encode_welcome(store.epoch(), store.revision(), server_.server_id(),
-                                   server_.config().heartbeat_ms),
-          false, 0);
+  const auto& store = context_.store;
+  enqueue(protocol::encode_welcome(store.epoch(), store.revision(), context_.server_id, context_.limits.heartbeat_ms),
+          queue_.position());
   pump();
 }
 
@@ -210,9 +214,8 @@ void StreamSession::on_subscribe(const wire::Subscribe& subscribe) {
   }
   const auto* selectors = subscribe.selectors();
   std::size_t count = selectors ? selectors->size() : 0;
-  if (count == 0 || count > server_.config().max_selectors) {
-    fail("invalid_selector",
-         "Subscribe needs 1.." + std::to_string(server_.config().max_selectors) + " selectors",
+  if (count == 0 || count > context_.limits.max_selectors) {
+    fail("invalid_selector", "Subscribe needs 1.." + std::to_string(context_.limits.max_selectors) + " selectors",
          protocol::close_code::kPolicyViolation);
     return;
   }
@@ -237,7 +240,7 @@ void StreamSession::on_subscribe(const wire::Subscribe& subscribe) {
   selectors_ = std::move(specs);
   phase_ = Phase::Streaming;
 
-  const auto& store = server_.store();
+  const auto& store = context_.store;
   const wire::Position* resume = subscribe.resume();
   if (resume && resume->epoch() == store.epoch() && resume->revision() > store.revision()) {
     refuse_resume_ahead(resume->revision());
@@ -245,11 +248,11 @@ void StreamSession::on_subscribe(const wire::Subscribe& subscribe) {
   }
   if (resume && resume->epoch() == store.epoch() && resume->revision() >= store.horizon()) {
     // Inside the retained history: only the missed changes.
-    position_ = resume->revision();
+    queue_.restart_chain(resume->revision());
     sync_ = Sync::CatchUp;
-    ++server_.metrics().catchups;
+    ++context_.metrics.catchups;
   } else {
-    if (resume) ++server_.metrics().snapshot_resets;
+    if (resume) ++context_.metrics.snapshot_resets;
     begin_snapshot(resume != nullptr);
   }
   pump();
@@ -263,7 +266,7 @@ void StreamSession::on_subscribe(const wire::Subscribe& subscribe) {
 // operator is told how to make this server's state authoritative (docs/server.md,
 // "Restoring a backup").
 void StreamSession::refuse_resume_ahead(std::uint64_t client_revision) {
-  const auto& store = server_.store();
+  const auto& store = context_.store;
   std::string message = "this server is at revision " + std::to_string(store.revision()) +
                         " of the epoch, behind the client's " + std::to_string(client_revision) +
                         " (restored from an older copy?): the client keeps its newer state and retries";
@@ -281,7 +284,7 @@ void StreamSession::on_unsubscribe() {
     fail("protocol_error", "Unsubscribe without a subscription", protocol::close_code::kProtocolError);
     return;
   }
-  drop_live_frames();
+  queue_.drop_unsent_live();
   stop_snapshot();
   selectors_.clear();
   set_lagging(false);
@@ -291,7 +294,7 @@ void StreamSession::on_unsubscribe() {
 
 void StreamSession::begin_snapshot(bool reset) {
   snapshot_reset_ = reset;
-  if (auto snapshot = server_.snapshots().request(*this, selectors_)) {
+  if (auto snapshot = context_.snapshots.request(*this, selectors_)) {
     start_snapshot(std::move(snapshot));
     return;
   }
@@ -309,34 +312,35 @@ void StreamSession::start_snapshot(std::shared_ptr<SharedSnapshot> snapshot) {
   auto begin = protocol::encode_snapshot_begin(snapshot->key().epoch, snapshot->revision(), snapshot_reset_);
   snapshot_.emplace(std::move(snapshot));
   sync_ = Sync::Snapshot;
-  ++server_.metrics().snapshots;
-  enqueue(std::move(begin), false, position_);
+  ++context_.metrics.snapshots;
+  enqueue(std::move(begin), queue_.position());
 }
 
 void StreamSession::stop_snapshot() {
   snapshot_.reset();
-  server_.snapshots().cancel(*this);
+  context_.snapshots.cancel(*this);
 }
 
 void StreamSession::fill_from_snapshot() {
   bool last = false;
   FramePtr frame = snapshot_->next(last);
   if (!last) {
-    enqueue(std::move(frame), false, position_);
+    enqueue(std::move(frame), queue_.position());
     return;
   }
   std::uint64_t revision = snapshot_->revision();
   snapshot_.reset();  // the last reader's reset frees the shared encoding
-  enqueue(std::move(frame), false, revision);
+  enqueue(std::move(frame), revision);
   sync_ = Sync::CatchUp;
 }
 
 void StreamSession::fill_catch_up() {
-  const auto& store = server_.store();
-  auto changes = store.changes_since(position_);
+  const auto& store = context_.store;
+  const std::uint64_t position = queue_.position();
+  auto changes = store.changes_since(position);
   if (!changes) {
     // The change log moved past this client while it was behind.
-    ++server_.metrics().snapshot_resets;
+    ++context_.metrics.snapshot_resets;
     set_lagging(false);
     begin_snapshot(true);
     return;
@@ -345,7 +349,7 @@ void StreamSession::fill_catch_up() {
   sync_ = Sync::Live;
   if (changes->empty()) {
     // Nothing missed: say so now, so a resuming client knows it is current at once.
-    enqueue(server_.hub().progress_frame(store.revision()), true, std::max(position_, store.revision()));
+    enqueue_live(context_.hub.progress_frame(store.revision()), std::max(position, store.revision()));
     return;
   }
 
@@ -360,7 +364,7 @@ void StreamSession::fill_catch_up() {
         }
   std::uint64_t to = store.revision();
   if (latest.empty()) {
-    enqueue(server_.hub().progress_frame(to), true, to);
+    enqueue_live(context_.hub.progress_frame(to), to);
     return;
   }
   protocol::TxnView view{to, {}};
@@ -370,16 +374,15 @@ void StreamSession::fill_catch_up() {
     bytes += op->record->key.size() + op->record->value.size() + 64;
   }
   if (bytes > kMaxCatchUpBytes) {
-    ++server_.metrics().snapshot_resets;
+    ++context_.metrics.snapshot_resets;
     begin_snapshot(true);
     return;
   }
-  enqueue(protocol::encode_delta(position_, to, std::span<const protocol::TxnView>(&view, 1)),
-          false, to);
+  enqueue(protocol::encode_delta(position, to, std::span<const protocol::TxnView>(&view, 1)), to);
 }
 
 void StreamSession::on_commit(const CommittedTxn& txn, FramePtr& shared_frame) {
-  if (phase_ != Phase::Streaming || sync_ != Sync::Live || txn.revision <= position_) return;
+  if (phase_ != Phase::Streaming || sync_ != Sync::Live || txn.revision <= queue_.position()) return;
   std::vector<const ChangeOp*> matched;
   for (const auto& op : txn.ops)
     for (const auto& s : selectors_)
@@ -399,69 +402,74 @@ void StreamSession::on_commit(const CommittedTxn& txn, FramePtr& shared_frame) {
                                    std::span<const protocol::TxnView>(&view, 1));
   }
   // Deltas chain: tell the client nothing it selects happened since its position.
-  if (position_ < txn.revision - 1) enqueue(server_.hub().progress_frame(txn.revision - 1), true, txn.revision - 1);
-  enqueue(std::move(frame), true, txn.revision);
+  if (queue_.position() < txn.revision - 1)
+    enqueue_live(context_.hub.progress_frame(txn.revision - 1), txn.revision - 1);
+  enqueue_live(std::move(frame), txn.revision);
   // Not pump() now: the commits handled in this turn of the event loop all go out in one
   // write per connection (one syscall for many deltas) when the hub flushes.
-  server_.hub().schedule_flush(this);
+  context_.hub.schedule_flush(this);
 }
 
 void StreamSession::flush() { pump(); }
 
 void StreamSession::resync() {
   if (phase_ != Phase::Streaming || sync_ != Sync::Live) return;  // a snapshot or catch-up covers it
-  drop_live_frames();
+  queue_.drop_unsent_live();
   sync_ = Sync::CatchUp;
   pump();
 }
 
 void StreamSession::on_tick() {
   if (phase_ == Phase::Streaming && !sent_since_tick_ && queue_.empty()) {
-    std::uint64_t revision = server_.store().revision();
+    std::uint64_t revision = context_.store.revision();
     if (sync_ == Sync::Live) {
-      enqueue(server_.hub().progress_frame(revision), true, std::max(position_, revision));
+      enqueue_live(context_.hub.progress_frame(revision), std::max(queue_.position(), revision));
       pump();
     } else if (sync_ == Sync::Queued) {
       // Not Progress: without a snapshot the client has no position to move. A Pong it
       // did not ask for changes nothing, yet proves the link alive to its watchdog.
-      enqueue(protocol::encode_pong(0, revision), false, position_);
+      enqueue(protocol::encode_pong(0, revision), queue_.position());
       pump();
     }
   }
   sent_since_tick_ = false;
 }
 
-void StreamSession::enqueue(FramePtr frame, bool droppable, std::uint64_t chain_after) {
+void StreamSession::enqueue(FramePtr frame, std::uint64_t position_after) {
   if (phase_ == Phase::Dead) return;
-  // Live frames only make sense while live; catch-up will cover what they carried.
-  if (droppable && sync_ != Sync::Live) return;
-  if (droppable && !queue_.empty() && queued_bytes_ + frame->size() > server_.config().max_queue_bytes) {
-    // This client is not keeping up: forget its pending live frames and catch it up later
-    // with one coalesced delta, once its socket drains.
-    drop_live_frames();
-    ++server_.metrics().queue_overflows;
-    set_lagging(true);
-    sync_ = Sync::CatchUp;
-    return;
-  }
-  queued_bytes_ += frame->size();
-  server_.metrics().stream_queue_bytes += frame->size();
-  queue_.push_back(Queued{std::move(frame), position_, droppable, Clock::now()});
-  position_ = chain_after;
+  if (queue_.push(std::move(frame), position_after) == OutboundQueue::Pushed::Refused) refused_by_queue(position_after);
 }
 
-void StreamSession::drop_live_frames() {
-  while (queue_.size() > in_flight_ && queue_.back().droppable) {
-    auto& last = queue_.back();
-    queued_bytes_ -= last.frame->size();
-    server_.metrics().stream_queue_bytes -= last.frame->size();
-    position_ = last.chain_before;
-    queue_.pop_back();
+void StreamSession::enqueue_live(FramePtr frame, std::uint64_t position_after) {
+  if (phase_ == Phase::Dead) return;
+  // Live frames only make sense while live; catch-up will cover what they carried.
+  if (sync_ != Sync::Live) return;
+  switch (queue_.push_live(std::move(frame), position_after, Clock::now())) {
+    case OutboundQueue::Pushed::Queued: return;
+    case OutboundQueue::Pushed::Overflow:
+      // This client is not keeping up: its pending live frames are forgotten, and it is
+      // caught up later with one coalesced delta, once its socket drains.
+      ++context_.metrics.queue_overflows;
+      set_lagging(true);
+      sync_ = Sync::CatchUp;
+      return;
+    case OutboundQueue::Pushed::Refused: refused_by_queue(position_after); return;
   }
+}
+
+// A frame would have moved the client's position back: a bug here, not the client's
+// doing. Sending it would corrupt the client's replica; dropping the connection makes it
+// resume from what it really holds.
+void StreamSession::refused_by_queue(std::uint64_t position_after) {
+  log(LogLevel::Error, "stream frame would move the client back; closing the connection",
+      {{"peer", peer_},
+       {"position", std::to_string(queue_.position())},
+       {"frame_position", std::to_string(position_after)}});
+  die();
 }
 
 void StreamSession::pump() {
-  if (writing_ || phase_ == Phase::Dead) return;
+  if (queue_.writing() || phase_ == Phase::Dead) return;
   if (queue_.empty() && phase_ == Phase::Streaming) {
     if (sync_ == Sync::Snapshot)
       fill_from_snapshot();
@@ -473,16 +481,9 @@ void StreamSession::pump() {
     return;
   }
   write_buffers_.clear();
-  std::size_t bytes = 0;
-  in_flight_ = 0;
-  for (const auto& q : queue_) {
-    if (in_flight_ > 0 && bytes + q.frame->size() > kWriteBatchBytes) break;
-    auto span = q.frame->bytes();
-    write_buffers_.emplace_back(span.data(), span.size());
-    bytes += span.size();
-    ++in_flight_;
-  }
-  writing_ = true;
+  queue_.begin_write(kWriteBatchBytes, [this](std::span<const std::uint8_t> bytes) {
+    write_buffers_.emplace_back(bytes.data(), bytes.size());
+  });
   sent_since_tick_ = true;
   ws_.async_write(write_buffers_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
     self->on_written(ec, n);
@@ -490,42 +491,36 @@ void StreamSession::pump() {
 }
 
 void StreamSession::on_written(beast::error_code ec, std::size_t bytes) {
-  writing_ = false;
   if (ec) {
     log(LogLevel::Debug, "stream write failed", {{"peer", peer_}, {"error", ec.message()}});
     die();
     return;
   }
-  auto& metrics = server_.metrics();
+  auto& metrics = context_.metrics;
   auto now = Clock::now();
-  for (std::size_t i = 0; i < in_flight_; ++i) {
-    auto& q = queue_.front();
-    if (q.droppable)
-      metrics.fanout_latency.observe(std::chrono::duration<double>(now - q.queued_at).count());
-    queued_bytes_ -= q.frame->size();
-    metrics.stream_queue_bytes -= q.frame->size();
-    queue_.pop_front();
-  }
-  metrics.frames_sent += in_flight_;
+  auto written = queue_.finish_write([&](const OutboundQueue::Entry& live) {
+    metrics.fanout_latency.observe(std::chrono::duration<double>(now - live.queued_at).count());
+  });
+  metrics.frames_sent += written.frames;
   metrics.bytes_sent += bytes;
-  in_flight_ = 0;
   pump();
 }
 
 void StreamSession::fail(std::string_view code, std::string message, std::uint16_t close_code) {
   if (phase_ == Phase::Closing || phase_ == Phase::Dead) return;
   if (code == "server_behind") {
-    server_.metrics().count_refusal(code);  // the server's state is at fault, not the peer
+    context_.metrics.count_refusal(code);  // the server's state is at fault, not the peer
   } else if (code != "going_away") {
-    ++server_.metrics().protocol_errors;
-    server_.metrics().count_refusal(code);
+    ++context_.metrics.protocol_errors;
+    context_.metrics.count_refusal(code);
     log(LogLevel::Info, "stream protocol error",
         {{"peer", peer_}, {"code", std::string(code)}, {"message", message}});
   }
-  drop_live_frames();
+  queue_.drop_unsent_live();
   stop_snapshot();
   set_lagging(false);
-  enqueue(protocol::encode_error(code, message, close_code), false, position_);
+  enqueue(protocol::encode_error(code, message, close_code), queue_.position());
+  if (phase_ == Phase::Dead) return;
   phase_ = Phase::Closing;
   close_code_ = close_code;
   close_reason_ = std::string(code).substr(0, 120);
@@ -539,7 +534,7 @@ void StreamSession::going_away() {
 void StreamSession::close_when_drained() {
   if (closing_started_) return;
   closing_started_ = true;
-  server_.hub().remove(this);
+  context_.hub.remove(this);
   websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
   ws_.async_close(reason, [self = shared_from_this()](beast::error_code) { self->die(); });
 }
@@ -548,7 +543,7 @@ void StreamSession::die() {
   if (phase_ == Phase::Dead) return;
   phase_ = Phase::Dead;
   subscribe_deadline_.cancel();
-  server_.hub().remove(this);
+  context_.hub.remove(this);
   set_lagging(false);
   stop_snapshot();
   beast::error_code ignored;
@@ -559,9 +554,9 @@ void StreamSession::set_lagging(bool lagging) {
   if (lagging == lagging_) return;
   lagging_ = lagging;
   if (lagging)
-    ++server_.metrics().lagging_clients;
+    ++context_.metrics.lagging_clients;
   else
-    --server_.metrics().lagging_clients;
+    --context_.metrics.lagging_clients;
 }
 
 }  // namespace hotstate::server

@@ -1,6 +1,8 @@
 #pragma once
 // One /v1/stream WebSocket connection: the Hello/Subscribe handshake, the snapshot, the
-// chained deltas and the bounded outbound queue (docs/protocol.md).
+// chained deltas, written through its bounded OutboundQueue (docs/protocol.md). It reaches
+// the rest of the server only through its StreamContext (stream_context.hpp says who
+// outlives whom).
 //
 // Sync modes once subscribed:
 //   Queued:   waiting for a snapshot slot (SnapshotPool, --max-concurrent-snapshots); gets
@@ -13,7 +15,7 @@
 //             reset snapshot when the log no longer reaches back that far. Then Live.
 //   Live:     each commit is queued as it happens. If the queue would pass its byte bound,
 //             the queued deltas not yet on the wire are dropped, the position winds back
-//             to the last frame kept, and the connection goes to CatchUp.
+//             to the last frame kept, and the connection goes to CatchUp (OutboundQueue).
 // So a writer or another client never waits for this one, and the client's position
 // always names a real state.
 
@@ -23,7 +25,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,16 +35,16 @@
 #include "net/plain_or_tls_stream.hpp"
 
 #include "access.hpp"
+#include "outbound_queue.hpp"
 #include "shared_snapshot.hpp"
+#include "stream_context.hpp"
 
 namespace hotstate::server {
-
-class Server;
 
 class StreamSession : public std::enable_shared_from_this<StreamSession> {
  public:
   // `stream`: the connection the upgrade request came on (TLS already established there).
-  StreamSession(Server& server, net::PlainOrTlsStream&& stream, std::string peer);
+  StreamSession(const StreamContext& context, net::PlainOrTlsStream&& stream, std::string peer);
   ~StreamSession();
 
   // Completes the WebSocket handshake for the upgrade request already read.
@@ -63,13 +64,6 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   enum class Phase { AwaitHello, AwaitSubscribe, Streaming, Closing, Dead };
   enum class Sync { Queued, Snapshot, CatchUp, Live };
 
-  struct Queued {
-    protocol::FramePtr frame;
-    std::uint64_t chain_before = 0;  // position before this frame
-    bool droppable = false;          // a live delta/progress that catch-up can replace
-    std::chrono::steady_clock::time_point queued_at;
-  };
-
   void read_next();
   void on_message(std::span<const std::uint8_t> message);
   void handle_frame(const wire::Frame& frame);
@@ -83,8 +77,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void stop_snapshot();
   void fill_from_snapshot();
   void fill_catch_up();
-  void enqueue(protocol::FramePtr frame, bool droppable, std::uint64_t chain_after);
-  void drop_live_frames();
+  // `position_after`: the revision the client is at once the frame arrived.
+  void enqueue(protocol::FramePtr frame, std::uint64_t position_after);
+  // A live delta or progress, which catch-up can replace (dropped unless Sync::Live).
+  void enqueue_live(protocol::FramePtr frame, std::uint64_t position_after);
+  void refused_by_queue(std::uint64_t position_after);
   void pump();
   void on_written(boost::beast::error_code ec, std::size_t bytes);
   void fail(std::string_view code, std::string message, std::uint16_t close_code);
@@ -93,7 +90,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void set_lagging(bool lagging);
   void start_subscribe_deadline();
 
-  Server& server_;
+  const StreamContext& context_;
   boost::beast::websocket::stream<net::PlainOrTlsStream> ws_;
   std::string peer_;
   boost::beast::flat_buffer read_buffer_;
@@ -105,17 +102,14 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   bool subscribed_once_ = false;
   Sync sync_ = Sync::Live;
   std::vector<protocol::SelectorSpec> selectors_;
-  std::uint64_t position_ = 0;  // the revision the client is at once everything queued arrives
   bool lagging_ = false;
 
   std::optional<SnapshotReader> snapshot_;  // while Sync::Snapshot
   bool snapshot_reset_ = false;             // for the SnapshotBegin of the snapshot waited for
 
-  std::deque<Queued> queue_;
-  std::size_t queued_bytes_ = 0;
-  std::size_t in_flight_ = 0;  // frames at the front of queue_ being written
-  std::vector<boost::asio::const_buffer> write_buffers_;
-  bool writing_ = false;
+  // Frames to write, and the position they bring the client to.
+  OutboundQueue queue_;
+  std::vector<boost::asio::const_buffer> write_buffers_;  // the frames in flight
   bool closing_started_ = false;
   std::uint16_t close_code_ = 1000;
   std::string close_reason_;
