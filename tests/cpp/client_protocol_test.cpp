@@ -14,6 +14,7 @@
 
 #include "eventually.hpp"
 #include "hotstate/client.hpp"
+#include "flag_record.hpp"
 #include "hotstate/protocol.hpp"
 #include "hotstate/value.hpp"
 
@@ -25,18 +26,9 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-constexpr std::uint64_t kEpoch = 0x1234;
+constexpr auto record = hotstate::testing::flag_record;
 
-RecordPtr record(const std::string& key, const std::string& json, std::uint64_t revision) {
-  auto r = std::make_shared<Record>();
-  r->collection = "flags";
-  r->key = key;
-  r->value = json_to_flex(json);
-  r->create_revision = revision;
-  r->mod_revision = revision;
-  r->version = 1;
-  return r;
-}
+constexpr std::uint64_t kEpoch = 0x1234;
 
 protocol::FramePtr delta(std::uint64_t from, std::uint64_t to, const std::vector<std::pair<std::uint64_t, RecordPtr>>& puts) {
   std::vector<ChangeOp> ops;

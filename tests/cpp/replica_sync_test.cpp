@@ -17,6 +17,7 @@
 #include "client/state_cell.hpp"
 #include "client/status_board.hpp"
 #include "eventually.hpp"
+#include "flag_record.hpp"
 #include "hotstate/protocol.hpp"
 #include "hotstate/value.hpp"
 
@@ -26,18 +27,9 @@ using hotstate::testing::eventually;
 
 namespace {
 
-constexpr std::uint64_t kEpoch = 0xabc;
+constexpr auto record = hotstate::testing::flag_record;
 
-RecordPtr record(const std::string& key, const std::string& json, std::uint64_t revision) {
-  auto r = std::make_shared<Record>();
-  r->collection = "flags";
-  r->key = key;
-  r->value = json_to_flex(json);
-  r->create_revision = revision;
-  r->mod_revision = revision;
-  r->version = 1;
-  return r;
-}
+constexpr std::uint64_t kEpoch = 0xabc;
 
 protocol::FramePtr put_delta(std::uint64_t from, std::uint64_t to, const RecordPtr& put) {
   std::vector<ChangeOp> ops{{OpKind::Put, put}};
