@@ -457,3 +457,20 @@ TEST_F(StreamTest, ShutdownSaysGoingAwayAndExitsZero) {
   EXPECT_EQ(client->wait_closed(), 1001u);
   stopper.join();
 }
+
+// A client that stopped reading holds its stream open through the whole shutdown grace
+// period (the server's close frame waits behind a full socket). Catches a server that ends
+// the grace period by stopping its event loop: the sessions still in it were destroyed
+// after the server they refer to (a use after free, found by review; ASan reports it, a
+// normal build may crash), instead of being cut off and exiting cleanly.
+TEST_F(StreamTest, ShutdownCutsOffAClientThatStoppedReadingAndExitsCleanly) {
+  std::string big = "\"" + std::string(900'000, 'v') + "\"";
+  for (int i = 0; i < 24; ++i) put(*http_, "flags", "k" + std::to_string(i), big);  // ~21 MB
+  auto stuck = connect();
+  stuck->hello();
+  stuck->subscribe(whole("flags"));  // and never reads again
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the snapshot fills both socket buffers
+  // ServerProcess::stop() waits 10 s (the grace period is 5 s), then kills: exit code 0
+  // means the server ended by itself, cleanly.
+  EXPECT_EQ(server_->stop(), 0) << "hotstated did not exit cleanly after the grace period";
+}

@@ -312,6 +312,11 @@ void HttpSession::shutdown() {
   finish_if_done();
 }
 
+void HttpSession::cut_off() {
+  if (handed_off_) return;  // the stream session owns the socket now
+  close_tcp();
+}
+
 void HttpSession::close() {
   if (handed_off_) return;
   if (!tls_established_) {

@@ -32,6 +32,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void start();
   // Server stopping: close now if idle, else after the response being written.
   void shutdown();
+  // Closes the connection now (shutdown grace over), unless it became a stream.
+  void cut_off();
 
  private:
   void tls_handshake();

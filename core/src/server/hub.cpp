@@ -66,4 +66,11 @@ void Hub::shutdown() {
   for (StreamSession* session : sessions) session->going_away();
 }
 
+void Hub::cut_off_all() {
+  // cut_off() never destroys a session synchronously (its handlers hold it): a copy
+  // anyway, in case that changes.
+  std::vector<StreamSession*> connections(connections_.begin(), connections_.end());
+  for (StreamSession* session : connections) session->cut_off();
+}
+
 }  // namespace hotstate::server

@@ -21,6 +21,14 @@ class Hub {
   // `heartbeat_ms`: --heartbeat-ms; an idle connection gets a frame at least this often.
   Hub(boost::asio::io_context& io, std::uint32_t heartbeat_ms);
 
+  // Every stream connection from its creation to its destruction (open, closing or
+  // handshaking), so the server can cut them all off (cut_off_all).
+  void opened(StreamSession* session) { connections_.insert(session); }
+  void closed(StreamSession* session) { connections_.erase(session); }
+  // Closes the socket of every stream connection still there (the shutdown grace period
+  // is over): their pending operations end, and they are destroyed while the server is.
+  void cut_off_all();
+
   void add(StreamSession* session) { sessions_.insert(session); }
   void remove(StreamSession* session) { sessions_.erase(session); }
   std::size_t size() const { return sessions_.size(); }
@@ -55,7 +63,8 @@ class Hub {
   std::vector<StreamSession*> to_flush_;  // unique: a session is added once per turn
   std::set<StreamSession*> flush_pending_;
   boost::asio::steady_timer tick_timer_;
-  std::set<StreamSession*> sessions_;
+  std::set<StreamSession*> sessions_;     // streaming: fan-out and heartbeats
+  std::set<StreamSession*> connections_;  // every StreamSession not yet destroyed
   protocol::FramePtr progress_cache_;
   std::uint64_t progress_cache_revision_ = 0;
   bool stopped_ = false;

@@ -138,12 +138,29 @@ void Server::stop() {
   // Whoever has not finished by the end of the grace period is cut off.
   grace_timer_.expires_after(config_.shutdown_grace);
   grace_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) {
-      log(LogLevel::Warn, "grace period over; closing remaining connections");
-      io_.stop();
-    }
+    if (!ec) cut_off_remaining();
   });
   wait_for_drain();
+}
+
+void Server::cut_off_remaining() {
+  log(LogLevel::Warn, "grace period over; closing remaining connections",
+      {{"connections", std::to_string(open_connections())}});
+  // Closing the sockets ends their pending operations: the sessions are destroyed by their
+  // own handlers while this server (which they refer to) is still alive, and run() returns
+  // once wait_for_drain() sees none left. Stopping the io_context instead left them to be
+  // destroyed with it, after the server.
+  std::vector<HttpSession*> sessions(http_sessions_.begin(), http_sessions_.end());
+  for (HttpSession* session : sessions) session->cut_off();
+  hub_.cut_off_all();
+  // Last resort, should a connection still not end.
+  grace_timer_.expires_after(std::chrono::seconds(2));
+  grace_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    log(LogLevel::Error, "connections still open after being cut off; stopping",
+        {{"connections", std::to_string(open_connections())}});
+    io_.stop();
+  });
 }
 
 void Server::wait_for_drain() {

@@ -71,6 +71,8 @@ class Server {
  private:
   void accept_next();
   void wait_for_drain();
+  // The shutdown grace period is over: closes every connection still open.
+  void cut_off_remaining();
   // A transaction became durable: apply it, fan it out, release the replies waiting on it.
   void on_durable(const CommittedTxnPtr& txn);
   void schedule_changelog_trim();

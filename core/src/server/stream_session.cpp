@@ -39,9 +39,11 @@ StreamSession::StreamSession(const StreamContext& context, net::PlainOrTlsStream
       subscribe_deadline_(ws_.get_executor()),
       queue_(context.limits.max_queue_bytes, &context.metrics.stream_queue_bytes) {
   ++context_.metrics.stream_connections;
+  context_.hub.opened(this);
 }
 
 StreamSession::~StreamSession() {
+  context_.hub.closed(this);
   context_.hub.remove(this);
   context_.snapshots.cancel(*this);
   --context_.metrics.stream_connections;

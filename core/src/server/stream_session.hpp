@@ -55,6 +55,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void flush();
   void on_tick();
   void going_away();
+  // Closes the socket now, without a WebSocket close (shutdown grace over, Hub::cut_off_all).
+  void cut_off() { die(); }
   // Drops pending live frames and catches up (Hub::resync_all).
   void resync();
   // The snapshot this session waited for (SnapshotPool): send it now.
