@@ -16,4 +16,4 @@ src=$PWD/bindings/python/src
 (cd "$src" && "$python" -m mypy --strict --no-incremental --cache-dir=/dev/null hotstate)
 # MYPYPATH: the stub of the checkout, not the copy the build placed next to the module.
 MYPYPATH="$src" PYTHONPATH="$PWD/$build/bindings/python" \
-  "$python" -m mypy.stubtest hotstate._native --mypy-config-file /dev/null --allowlist ci/stubtest_allowlist.txt
+  "$python" -m mypy.stubtest hotstate._native --allowlist ci/stubtest_allowlist.txt
