@@ -17,7 +17,11 @@
 #      `npm install <checkout>/bindings/node` (linked, and copied with --install-links)
 #      and an `npm pack` tarball into empty projects; each smoke-tested against a real
 #      hotstated;
-#   5. the Node tests (node --test), then the Python tests (pytest) against the build of
+#   5. the type checks of the bindings' declarations: Python's _native.pyi and package with
+#      mypy --strict and mypy's stubtest against the built module (ci/typecheck_python.sh);
+#      Node's index.d.ts with tsc --noEmit on test/types/usage.ts, which is one of the Node
+#      tests (test/types.test.js);
+#   6. the Node tests (node --test), then the Python tests (pytest) against the build of
 #      step 3 — pytest last, so the run ends with its summary line.
 # This is the README's test command and what CI runs (.ci/run).
 # HOTSTATE_SKIP_SANITIZERS=1 skips steps 1 and 2 (quick local runs).
@@ -65,6 +69,9 @@ echo "== Python package: pip install ./bindings/python into a new virtualenv (an
 HOTSTATE_PYTHON="$venv/bin/python" bash bindings/python/scripts/install_check.sh build/apps/hotstated/hotstated
 echo "== Node package: npm install <fresh checkout>/bindings/node into an empty project (and npm pack), smoke tests"
 HOTSTATE_BUILD_JOBS=$jobs bash bindings/node/scripts/install_check.sh build/apps/hotstated/hotstated
+
+echo "== Python types: mypy --strict and stubtest of _native.pyi (Node's tsc runs with the Node tests)"
+HOTSTATE_PYTHON="$venv/bin/python" bash ci/typecheck_python.sh build
 
 echo "== Node tests"
 bash ci/test_node.sh build

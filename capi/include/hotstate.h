@@ -50,7 +50,9 @@ HS_API int hs_abi_version(void);
 
 /* ==== Errors ============================================================= */
 
-/* Stable numbers: never reused or renumbered. */
+/* Stable numbers: never reused or renumbered. Each HS_ERR_* is the core's
+   hotstate::ErrorCode of the same number (core/include/hotstate/error_code.hpp; checked
+   when the library is built), so C and C++ report every failure alike. */
 typedef enum hs_status {
   HS_OK = 0,
   HS_ERR_INVALID_ARGUMENT = 1, /* NULL, malformed name/key/prefix/option, bad JSON, or a value
@@ -93,13 +95,26 @@ HS_API void hs_options_free(hs_options *options);
 HS_API hs_status hs_options_add_url(hs_options *options, const char *url);
 /* Collection plus key prefix ("" or NULL: the whole collection). At least one. */
 HS_API hs_status hs_options_add_selector(hs_options *options, const char *collection, const char *prefix);
-/* Offline cache file, written every interval_ms (0: default 10 s) and at close. */
-HS_API hs_status hs_options_set_cache(hs_options *options, const char *path, uint32_t interval_ms);
+/* One setter per option. For every duration, 0 means the core's default (named here), so
+   a binding passes 0 for an option its caller left out and never repeats a default; any
+   other value is milliseconds, 1 to 4294967295 (about 49 days). The options are checked
+   together by hs_client_open (HS_ERR_INVALID_ARGUMENT, hs_last_error says which). */
+/* Offline cache file ("" = none, the default): read at open so reads answer before any
+   connection, written every cache interval when the replica changed and at close. */
+HS_API hs_status hs_options_set_cache_path(hs_options *options, const char *path);
+/* How often the offline cache is written. 0: 10 000 ms. */
+HS_API hs_status hs_options_set_cache_interval(hs_options *options, uint32_t ms);
 /* No frame for this long = STALE; twice this = reconnect. 0: three server heartbeats. */
 HS_API hs_status hs_options_set_stale_after(hs_options *options, uint32_t ms);
-/* Full-jitter exponential backoff between reconnects. */
-HS_API hs_status hs_options_set_backoff(hs_options *options, uint32_t initial_ms, uint32_t max_ms);
-HS_API hs_status hs_options_set_timeouts(hs_options *options, uint32_t connect_ms, uint32_t request_ms);
+/* Full-jitter exponential backoff between reconnects, from the initial delay up to the
+   max (initial <= max, checked at open). Initial 0: 100 ms. Max 0: 10 000 ms. */
+HS_API hs_status hs_options_set_backoff_initial(hs_options *options, uint32_t ms);
+HS_API hs_status hs_options_set_backoff_max(hs_options *options, uint32_t ms);
+/* A connection attempt's time limit. 0: 5 000 ms. */
+HS_API hs_status hs_options_set_connect_timeout(hs_options *options, uint32_t ms);
+/* A write's (hs_put_*, hs_delete, hs_txn) time limit per server. 0: 10 000 ms. */
+HS_API hs_status hs_options_set_request_timeout(hs_options *options, uint32_t ms);
+/* The name sent to the server in Hello (default "hotstate-cpp"). */
 HS_API hs_status hs_options_set_client_name(hs_options *options, const char *name);
 HS_API hs_status hs_options_set_token(hs_options *options, const char *token);
 /* The CA certificates (a PEM file) that https:// servers' certificates must chain to,
@@ -118,9 +133,12 @@ HS_API hs_status hs_options_add_flag_collection(hs_options *options, const char 
 /* Starts a client (its I/O and callback threads) and returns at once; the options can
    be freed afterwards. With a cache, reads answer from it before any connection. */
 HS_API hs_status hs_client_open(const hs_options *options, hs_client **out);
-/* Stops the client's threads and writes the cache. Afterwards reads and writes return
-   HS_ERR_CLOSED; the handle stays valid until hs_client_free. Idempotent. May be called
-   from a callback. */
+/* Stops the client's threads and writes the cache. Idempotent. May be called from a
+   callback. The handle stays valid until hs_client_free. Afterwards (the same rule as C++'s
+   Client::close, docs/c-api.md "After close") reads of the replica, writes, waits,
+   reconnects and subscribes return HS_ERR_CLOSED and change nothing; hs_evaluate* return
+   HS_ERR_CLOSED with the default (error GENERAL); hs_client_status_get, hs_unsubscribe and
+   hs_client_wipe_cache keep working; records, reads and iterators taken before stay valid. */
 HS_API void hs_client_close(hs_client *client);
 /* Closes (if needed) and releases the handle. NULL is fine. Not from a callback. */
 HS_API void hs_client_free(hs_client *client);
@@ -209,7 +227,10 @@ HS_API void hs_iter_free(hs_iter *iter);
 typedef struct hs_read hs_read;
 HS_API hs_status hs_read_begin(hs_client *client, hs_read **out);
 HS_API uint64_t hs_read_revision(const hs_read *read);
-/* *out is lent by the read: valid until hs_read_free. HS_ERR_NOT_FOUND when absent. */
+/* *out is lent by the read: valid until hs_read_free. HS_ERR_NOT_FOUND when absent.
+   Getting the same record again gives the same pointer: a read's memory grows with the
+   distinct records it lent (at most the keys of its revision), not with the number of
+   calls, so one read may serve any number of gets. */
 HS_API hs_status hs_read_get(hs_read *read, const char *collection, const char *key, size_t key_len,
                              const hs_record **out);
 HS_API hs_status hs_read_scan(hs_read *read, const char *collection, const char *prefix, size_t prefix_len,
@@ -253,11 +274,30 @@ typedef void (*hs_status_fn)(const hs_client_status *status, void *user_data);
    Not called when hs_subscribe itself fails: user_data then stays the caller's. */
 typedef void (*hs_free_fn)(void *user_data);
 
-/* Filters: collection (NULL = all), key prefix (NULL = any), exact key (NULL = any). */
 #define HS_SUBSCRIBE_UNCHANGED_VALUES 1u /* also deliver writes that left a value equal */
-HS_API hs_status hs_subscribe(hs_client *client, const char *collection, const char *prefix, size_t prefix_len,
-                              const char *key, size_t key_len, uint32_t flags, hs_change_fn fn,
-                              void *user_data, hs_free_fn free_user_data, uint64_t *subscription_out);
+
+/* What a change subscription delivers. A versioned struct: start from
+   HS_SUBSCRIBE_OPTIONS_INIT (it sets struct_size), then set the fields you need. Filters:
+   collection (NULL = every collection), key prefix (NULL = any key), exact key (NULL =
+   any key); prefix and key are (pointer, length) and copied by hs_subscribe.
+   Versioning rule: struct_size smaller than this first version is HS_ERR_INVALID_ARGUMENT;
+   a larger one (a caller built against a newer header) is accepted only when every byte
+   past the fields this library knows is zero, i.e. the newer options are left unset. */
+typedef struct hs_subscribe_options {
+  uint32_t struct_size; /* sizeof(hs_subscribe_options) */
+  const char *collection;
+  const char *prefix;
+  size_t prefix_len;
+  const char *key;
+  size_t key_len;
+  uint32_t flags; /* HS_SUBSCRIBE_* bits */
+} hs_subscribe_options;
+#define HS_SUBSCRIBE_OPTIONS_INIT {sizeof(hs_subscribe_options), NULL, NULL, 0, NULL, 0, 0u}
+
+/* Calls fn for every transaction that changes a record the options select. `options` is
+   read during the call only. */
+HS_API hs_status hs_subscribe(hs_client *client, const hs_subscribe_options *options, hs_change_fn fn, void *user_data,
+                              hs_free_fn free_user_data, uint64_t *subscription_out);
 HS_API hs_status hs_subscribe_status(hs_client *client, hs_status_fn fn, void *user_data,
                                      hs_free_fn free_user_data, uint64_t *subscription_out);
 /* After it returns the callback is not running and will not run again (from inside the

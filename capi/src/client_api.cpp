@@ -32,6 +32,16 @@ hs_data_source to_c(DataSource source) {
   return HS_SOURCE_NONE;
 }
 
+// A duration option: `ms`, or with 0 the core's own default (a default-constructed
+// ClientOptions), so no caller of the C ABI needs to know the defaults.
+hs_status set_duration(hs_options* options, milliseconds ClientOptions::*field, uint32_t ms) {
+  return guard([&] {
+    if (!options) return fail_null("options");
+    options->options.*field = ms ? milliseconds(ms) : ClientOptions{}.*field;
+    return HS_OK;
+  });
+}
+
 }  // namespace
 
 namespace hotstate::capi {
@@ -91,43 +101,37 @@ hs_status hs_options_add_selector(hs_options* options, const char* collection, c
   });
 }
 
-hs_status hs_options_set_cache(hs_options* options, const char* path, uint32_t interval_ms) {
+hs_status hs_options_set_cache_path(hs_options* options, const char* path) {
   return guard([&] {
     if (!options) return fail_null("options");
     if (!path) return fail_null("path");
     options->options.cache_path = path;
-    if (interval_ms) options->options.cache_interval = milliseconds(interval_ms);
     return HS_OK;
   });
+}
+
+hs_status hs_options_set_cache_interval(hs_options* options, uint32_t ms) {
+  return set_duration(options, &ClientOptions::cache_interval, ms);
 }
 
 hs_status hs_options_set_stale_after(hs_options* options, uint32_t ms) {
-  return guard([&] {
-    if (!options) return fail_null("options");
-    options->options.stale_after = milliseconds(ms);
-    return HS_OK;
-  });
+  return set_duration(options, &ClientOptions::stale_after, ms);
 }
 
-hs_status hs_options_set_backoff(hs_options* options, uint32_t initial_ms, uint32_t max_ms) {
-  return guard([&] {
-    if (!options) return fail_null("options");
-    if (initial_ms == 0 || max_ms < initial_ms)
-      return fail(HS_ERR_INVALID_ARGUMENT, "backoff needs 0 < initial_ms <= max_ms");
-    options->options.backoff_initial = milliseconds(initial_ms);
-    options->options.backoff_max = milliseconds(max_ms);
-    return HS_OK;
-  });
+hs_status hs_options_set_backoff_initial(hs_options* options, uint32_t ms) {
+  return set_duration(options, &ClientOptions::backoff_initial, ms);
 }
 
-hs_status hs_options_set_timeouts(hs_options* options, uint32_t connect_ms, uint32_t request_ms) {
-  return guard([&] {
-    if (!options) return fail_null("options");
-    if (connect_ms == 0 || request_ms == 0) return fail(HS_ERR_INVALID_ARGUMENT, "timeouts must be positive");
-    options->options.connect_timeout = milliseconds(connect_ms);
-    options->options.request_timeout = milliseconds(request_ms);
-    return HS_OK;
-  });
+hs_status hs_options_set_backoff_max(hs_options* options, uint32_t ms) {
+  return set_duration(options, &ClientOptions::backoff_max, ms);
+}
+
+hs_status hs_options_set_connect_timeout(hs_options* options, uint32_t ms) {
+  return set_duration(options, &ClientOptions::connect_timeout, ms);
+}
+
+hs_status hs_options_set_request_timeout(hs_options* options, uint32_t ms) {
+  return set_duration(options, &ClientOptions::request_timeout, ms);
 }
 
 hs_status hs_options_set_client_name(hs_options* options, const char* name) {

@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <map>
 
 #include "handles.hpp"
 #include "hotstate/version.hpp"
@@ -34,21 +33,27 @@ hs_status fail_not_found(std::string_view collection, std::string_view key) {
 
 hs_status fail_null(const char* what) { return fail(HS_ERR_INVALID_ARGUMENT, std::string(what) + " must not be NULL"); }
 
+// hs_status is the core's ErrorCode, number for number: a new kind must be added to both.
+#define HS_SAME_AS_CORE(status, kind) \
+  static_assert(static_cast<int>(status) == static_cast<int>(ErrorCode::kind), #status " != ErrorCode::" #kind)
+HS_SAME_AS_CORE(HS_ERR_INVALID_ARGUMENT, InvalidArgument);
+HS_SAME_AS_CORE(HS_ERR_NOT_FOUND, NotFound);
+HS_SAME_AS_CORE(HS_ERR_CONDITION_FAILED, ConditionFailed);
+HS_SAME_AS_CORE(HS_ERR_TIMEOUT, Timeout);
+HS_SAME_AS_CORE(HS_ERR_UNAVAILABLE, Unavailable);
+HS_SAME_AS_CORE(HS_ERR_CLOSED, Closed);
+HS_SAME_AS_CORE(HS_ERR_REFUSED, Refused);
+HS_SAME_AS_CORE(HS_ERR_TYPE_MISMATCH, TypeMismatch);
+HS_SAME_AS_CORE(HS_ERR_NO_MEMORY, NoMemory);
+HS_SAME_AS_CORE(HS_ERR_INTERNAL, Internal);
+HS_SAME_AS_CORE(HS_ERR_PERMISSION_DENIED, PermissionDenied);
+HS_SAME_AS_CORE(HS_ERR_IO, Io);
+#undef HS_SAME_AS_CORE
+
+hs_status to_status(ErrorCode kind) { return static_cast<hs_status>(kind); }
+
 hs_status fail_from_client_error(const ClientError& error) {
-  static const std::map<std::string, hs_status> kByCode{
-      {"invalid_argument", HS_ERR_INVALID_ARGUMENT}, {"invalid_json", HS_ERR_INVALID_ARGUMENT},
-      {"too_deep", HS_ERR_INVALID_ARGUMENT},         {"invalid_key", HS_ERR_INVALID_ARGUMENT},
-      {"invalid_collection", HS_ERR_INVALID_ARGUMENT}, {"invalid_request", HS_ERR_INVALID_ARGUMENT},
-      {"duplicate_key", HS_ERR_INVALID_ARGUMENT},    {"value_too_large", HS_ERR_INVALID_ARGUMENT},
-      {"invalid_value", HS_ERR_INVALID_ARGUMENT},    {"body_too_large", HS_ERR_INVALID_ARGUMENT},
-      {"not_found", HS_ERR_NOT_FOUND},
-      {"condition_failed", HS_ERR_CONDITION_FAILED}, {"unavailable", HS_ERR_UNAVAILABLE},
-      {"unauthorized", HS_ERR_PERMISSION_DENIED},    {"forbidden", HS_ERR_PERMISSION_DENIED},
-      {"closed", HS_ERR_CLOSED},                     {"timeout", HS_ERR_TIMEOUT},
-      {"io_error", HS_ERR_IO},
-  };
-  auto it = kByCode.find(error.code());
-  return fail(it == kByCode.end() ? HS_ERR_REFUSED : it->second, error.code() + ": " + error.what());
+  return fail(to_status(error.kind()), error.code() + ": " + error.what());
 }
 
 char* copy_to_c(const std::string& text) {

@@ -108,7 +108,7 @@ ExpectedType expected_type(hs_flag_expect expect) {
     case HS_EXPECT_DOUBLE: return ExpectedType::Double;
     case HS_EXPECT_OBJECT: return ExpectedType::Object;
   }
-  throw ClientError("invalid_argument", "unknown hs_flag_expect " + std::to_string(static_cast<int>(expect)));
+  throw ClientError(ErrorCode::InvalidArgument, "unknown hs_flag_expect " + std::to_string(static_cast<int>(expect)));
 }
 
 const EvalContext& context_of(const hs_context* context) { return context ? context->context : EvalContext::empty(); }

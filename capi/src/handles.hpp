@@ -3,12 +3,12 @@
 // point goes through.
 
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "hotstate.h"
@@ -35,8 +35,11 @@ struct hs_iter {
 
 struct hs_read {
   hotstate::ReadTxn txn;
-  std::mutex mutex;                  // hs_read_get may be called from several threads
-  std::deque<hs_record> lent;        // records handed out; a deque keeps their addresses
+  std::mutex mutex;  // hs_read_get may be called from several threads
+  // The records hs_read_get handed out, one handle per record of the pinned snapshot (a
+  // node map keeps their addresses): getting a record again returns the same handle, so
+  // memory grows with the distinct records lent, never with the number of gets.
+  std::unordered_map<const hotstate::Record*, hs_record> lent;
 };
 
 struct hs_change_batch {
@@ -66,9 +69,9 @@ hs_status fail(hs_status status, const std::string& message);
 hs_status fail_not_found(std::string_view collection, std::string_view key);
 // "`what` must not be NULL" as HS_ERR_INVALID_ARGUMENT.
 hs_status fail_null(const char* what);
-// A ClientError's code mapped onto hs_status (server codes for bad input count as
-// HS_ERR_INVALID_ARGUMENT, token refusals as HS_ERR_PERMISSION_DENIED, other refusals as
-// HS_ERR_REFUSED).
+// The core's ErrorCode as hs_status: the same numbers (checked at compile time).
+hs_status to_status(ErrorCode kind);
+// A ClientError as its kind's hs_status, with "code: message" as hs_last_error.
 hs_status fail_from_client_error(const ClientError& error);
 const char* t_last_error_cstr();  // this thread's last message
 // NULL -> HS_ERR_INVALID_ARGUMENT, closed -> HS_ERR_CLOSED, else HS_OK.

@@ -221,11 +221,19 @@ hs_status hs_read_get(hs_read* read, const char* collection, const char* key, si
     if (hs_status s = check_key(key, key_len)) return s;
     if (!out) return fail_null("out");
     *out = nullptr;
-    RecordPtr record = read->txn.get_shared(collection, std::string_view(key, key_len));
-    if (!record) return fail_not_found(collection, std::string_view(key, key_len));
+    std::string_view k(key, key_len);
+    const Record* found = read->txn.get(collection, k);  // pinned by the read: no count taken
+    if (!found) return fail_not_found(collection, k);
     std::lock_guard lock(read->mutex);
-    read->lent.push_back(hs_record{std::move(record)});
-    *out = &read->lent.back();
+    auto [it, added] = read->lent.try_emplace(found);
+    if (added) {
+      it->second.record = read->txn.get_shared(collection, k);
+      if (!it->second.record) {  // cannot happen (the snapshot is immutable): never lend an empty handle
+        read->lent.erase(it);
+        return fail(HS_ERR_INTERNAL, "a record of the read vanished");
+      }
+    }
+    *out = &it->second;
     return HS_OK;
   });
 }

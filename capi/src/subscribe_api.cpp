@@ -9,6 +9,29 @@ namespace hotstate::capi {
 void fill_status(const ClientStatus& s, hs_client_status* out);
 }
 
+namespace {
+
+constexpr uint32_t kKnownSubscribeFlags = HS_SUBSCRIBE_UNCHANGED_VALUES;
+
+// The struct's versioning rule (hotstate.h): at least the first version's size; a newer
+// caller's larger struct only with its unknown tail zero, so an option this library cannot
+// honour is never silently dropped.
+hs_status check_subscribe_options(const hs_subscribe_options& options) {
+  if (options.struct_size < sizeof(hs_subscribe_options))
+    return fail(HS_ERR_INVALID_ARGUMENT, "hs_subscribe_options.struct_size is " + std::to_string(options.struct_size) +
+                                             ", less than " + std::to_string(sizeof(hs_subscribe_options)) +
+                                             ": start from HS_SUBSCRIBE_OPTIONS_INIT");
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&options);
+  for (std::size_t i = sizeof(hs_subscribe_options); i < options.struct_size; ++i)
+    if (bytes[i] != 0)
+      return fail(HS_ERR_INVALID_ARGUMENT, "hs_subscribe_options has options this library (" +
+                                               std::string(HOTSTATE_VERSION_STRING) +
+                                               ") does not know: the bytes past its fields must be zero");
+  return HS_OK;
+}
+
+}  // namespace
+
 extern "C" {
 
 uint64_t hs_change_batch_revision(const hs_change_batch* batch) { return batch ? batch->batch->revision : 0; }
@@ -27,19 +50,23 @@ hs_status hs_change_batch_get(const hs_change_batch* batch, size_t i, const hs_r
   });
 }
 
-hs_status hs_subscribe(hs_client* client, const char* collection, const char* prefix, size_t prefix_len,
-                       const char* key, size_t key_len, uint32_t flags, hs_change_fn fn, void* user_data,
+hs_status hs_subscribe(hs_client* client, const hs_subscribe_options* options, hs_change_fn fn, void* user_data,
                        hs_free_fn free_user_data, uint64_t* subscription_out) {
   return guard([&] {
     if (hs_status s = check_open(client)) return s;
+    if (!options) return fail_null("options");
+    if (hs_status s = check_subscribe_options(*options)) return s;
     if (!fn) return fail_null("fn");
-    if (!prefix && prefix_len) return fail_null("prefix");
-    if (!key && key_len) return fail_null("key");
+    const hs_subscribe_options& o = *options;
+    if (!o.prefix && o.prefix_len) return fail_null("options->prefix");
+    if (!o.key && o.key_len) return fail_null("options->key");
+    if (o.flags & ~kKnownSubscribeFlags)
+      return fail(HS_ERR_INVALID_ARGUMENT, "options->flags has unknown bits: " + std::to_string(o.flags));
     ChangeFilter filter;
-    if (collection) filter.collection = collection;
-    if (prefix) filter.prefix.assign(prefix, prefix_len);
-    if (key) filter.key = std::string(key, key_len);
-    filter.include_unchanged_values = (flags & HS_SUBSCRIBE_UNCHANGED_VALUES) != 0;
+    if (o.collection) filter.collection = o.collection;
+    if (o.prefix) filter.prefix.assign(o.prefix, o.prefix_len);
+    if (o.key) filter.key = std::string(o.key, o.key_len);
+    filter.include_unchanged_values = (o.flags & HS_SUBSCRIBE_UNCHANGED_VALUES) != 0;
     // free_user_data is armed only once the subscription exists: on failure the caller
     // still owns user_data.
     auto owner = std::shared_ptr<UserData>(new UserData{user_data, nullptr});

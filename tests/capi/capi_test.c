@@ -10,6 +10,9 @@
 #include "test_server.h"
 
 #include <dirent.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -114,6 +117,20 @@ static int check_u64_impl(uint64_t got, uint64_t expected, const char *what, con
 /* A (pointer, length) key from a string literal or array. */
 #define KEY(s) (s), strlen(s)
 
+/* hs_subscribe with the filters as arguments, as most cases here need one line each. */
+static hs_status subscribe_filtered(hs_client *c, const char *collection, const char *prefix, size_t prefix_len,
+                                    const char *key, size_t key_len, uint32_t flags, hs_change_fn fn, void *user_data,
+                                    hs_free_fn free_user_data, uint64_t *subscription_out) {
+  hs_subscribe_options options = HS_SUBSCRIBE_OPTIONS_INIT;
+  options.collection = collection;
+  options.prefix = prefix;
+  options.prefix_len = prefix_len;
+  options.key = key;
+  options.key_len = key_len;
+  options.flags = flags;
+  return hs_subscribe(c, &options, fn, user_data, free_user_data, subscription_out);
+}
+
 /* A bad option is refused by its setter (whose status is `set`) or, at the latest, by
    hs_client_open; either way no client is made. Frees `o`. */
 static void expect_refused(hs_options *o, hs_status set) {
@@ -157,11 +174,16 @@ static hs_options *make_options(const char *url, uint32_t stale_after_ms, const 
   CHECK_OK(hs_options_add_selector(o, "cb", ""));
   CHECK_OK(hs_options_add_selector(o, "sel", "in/"));
   CHECK_OK(hs_options_set_stale_after(o, stale_after_ms));
-  CHECK_OK(hs_options_set_backoff(o, 20, 200));
-  CHECK_OK(hs_options_set_timeouts(o, 1000, 3000));
+  CHECK_OK(hs_options_set_backoff_initial(o, 20));
+  CHECK_OK(hs_options_set_backoff_max(o, 200));
+  CHECK_OK(hs_options_set_connect_timeout(o, 1000));
+  CHECK_OK(hs_options_set_request_timeout(o, 3000));
   CHECK_OK(hs_options_set_client_name(o, "capi_test"));
   CHECK_OK(hs_options_set_token(o, "capi-test-token"));
-  if (cache_path) CHECK_OK(hs_options_set_cache(o, cache_path, 100));
+  if (cache_path) {
+    CHECK_OK(hs_options_set_cache_path(o, cache_path));
+    CHECK_OK(hs_options_set_cache_interval(o, 100));
+  }
   return o;
 }
 
@@ -477,11 +499,14 @@ static void test_options(const char *url) {
   CHECK_INVALID(hs_options_add_url(o, NULL));
   CHECK_INVALID(hs_options_add_selector(NULL, "t", NULL));
   CHECK_INVALID(hs_options_add_selector(o, NULL, NULL));
-  CHECK_INVALID(hs_options_set_cache(NULL, "/tmp/x", 0));
-  CHECK_INVALID(hs_options_set_cache(o, NULL, 0));
+  CHECK_INVALID(hs_options_set_cache_path(NULL, "/tmp/x"));
+  CHECK_INVALID(hs_options_set_cache_path(o, NULL));
+  CHECK_INVALID(hs_options_set_cache_interval(NULL, 0));
   CHECK_INVALID(hs_options_set_stale_after(NULL, 0));
-  CHECK_INVALID(hs_options_set_backoff(NULL, 10, 100));
-  CHECK_INVALID(hs_options_set_timeouts(NULL, 10, 100));
+  CHECK_INVALID(hs_options_set_backoff_initial(NULL, 10));
+  CHECK_INVALID(hs_options_set_backoff_max(NULL, 100));
+  CHECK_INVALID(hs_options_set_connect_timeout(NULL, 10));
+  CHECK_INVALID(hs_options_set_request_timeout(NULL, 100));
   CHECK_INVALID(hs_options_set_client_name(NULL, "x"));
   CHECK_INVALID(hs_options_set_client_name(o, NULL));
   CHECK_INVALID(hs_options_set_token(NULL, "x"));
@@ -529,8 +554,38 @@ static void test_options(const char *url) {
   CHECK_OK(hs_options_new(&o));
   CHECK_OK(hs_options_add_url(o, url));
   CHECK_OK(hs_options_add_selector(o, "t", NULL));
-  s = hs_options_set_backoff(o, 500, 100);
+  CHECK_OK(hs_options_set_backoff_initial(o, 500));
+  s = hs_options_set_backoff_max(o, 100);
   expect_refused(o, s);
+
+  /* An initial delay over the core's default maximum (0: 10 s) is refused at open too: 0
+     means the core's default, not "no limit". */
+  o = NULL;
+  CHECK_OK(hs_options_new(&o));
+  CHECK_OK(hs_options_add_url(o, url));
+  CHECK_OK(hs_options_add_selector(o, "t", NULL));
+  CHECK_OK(hs_options_set_backoff_max(o, 0));
+  s = hs_options_set_backoff_initial(o, 20000);
+  expect_refused(o, s);
+
+  /* 0 for every duration is the core's default: the client opens and works. */
+  o = NULL;
+  CHECK_OK(hs_options_new(&o));
+  CHECK_OK(hs_options_add_url(o, url));
+  CHECK_OK(hs_options_add_selector(o, "t", NULL));
+  CHECK_OK(hs_options_set_cache_interval(o, 0));
+  CHECK_OK(hs_options_set_stale_after(o, 0));
+  CHECK_OK(hs_options_set_backoff_initial(o, 0));
+  CHECK_OK(hs_options_set_backoff_max(o, 0));
+  CHECK_OK(hs_options_set_connect_timeout(o, 0));
+  CHECK_OK(hs_options_set_request_timeout(o, 0));
+  CHECK_OK(hs_options_set_token(o, "capi-test-token"));
+  c = NULL;
+  CHECK_OK(hs_client_open(o, &c));
+  hs_options_free(o);
+  CHECK_OK(hs_client_wait_ready(c, WAIT_MS));
+  hs_client_free(c);
+  c = NULL;
 
   /* A CA file that does not exist: refused by open, which names the file. */
   o = NULL;
@@ -605,12 +660,12 @@ static void test_null_arguments_with_client(hs_client *c) {
   recorder r;
   recorder_init(&r, c);
   uint64_t id = 0;
-  CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe(NULL, "cb", NULL, 0, NULL, 0, 0, on_change, &r, NULL, &id));
-  CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe(c, "cb", NULL, 0, NULL, 0, 0, NULL, &r, NULL, &id));
-  CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe(c, "cb", NULL, 2, NULL, 0, 0, on_change, &r, NULL, &id));
-  CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe(c, "cb", NULL, 0, NULL, 2, 0, on_change, &r, NULL, &id));
+  CHECK_SUBSCRIBE_INVALID(c, id, subscribe_filtered(NULL, "cb", NULL, 0, NULL, 0, 0, on_change, &r, NULL, &id));
+  CHECK_SUBSCRIBE_INVALID(c, id, subscribe_filtered(c, "cb", NULL, 0, NULL, 0, 0, NULL, &r, NULL, &id));
+  CHECK_SUBSCRIBE_INVALID(c, id, subscribe_filtered(c, "cb", NULL, 2, NULL, 0, 0, on_change, &r, NULL, &id));
+  CHECK_SUBSCRIBE_INVALID(c, id, subscribe_filtered(c, "cb", NULL, 0, NULL, 2, 0, on_change, &r, NULL, &id));
   CHECK_SUBSCRIBE_INVALID(c, id,
-                          hs_subscribe(c, "not a collection", NULL, 0, NULL, 0, 0, on_change, &r, NULL, &id));
+                          subscribe_filtered(c, "not a collection", NULL, 0, NULL, 0, 0, on_change, &r, NULL, &id));
   status_recorder sr;
   status_recorder_init(&sr);
   CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe_status(NULL, on_status, &sr, NULL, &id));
@@ -624,7 +679,7 @@ static void test_null_arguments_with_client(hs_client *c) {
   recorder f;
   recorder_init(&f, c);
   CHECK_SUBSCRIBE_INVALID(
-      c, id, hs_subscribe(c, "not a collection", NULL, 0, NULL, 0, 0, on_change, &f, count_free, &id));
+      c, id, subscribe_filtered(c, "not a collection", NULL, 0, NULL, 0, 0, on_change, &f, count_free, &id));
   printf("note: a failed hs_subscribe called free_user_data %d time(s)\n", frees_of(&f));
   recorder_destroy(&f);
 }
@@ -1101,13 +1156,13 @@ static void test_change_callbacks(hs_client *c) {
   recorder_init(&once, c);
   once.unsubscribe_self = 1;
   uint64_t id_all = 0, id_prefixed = 0, id_exact = 0, id_unchanged = 0, id_every = 0, id_once = 0;
-  CHECK_OK(hs_subscribe(c, "cb", NULL, 0, NULL, 0, 0, on_change, &all, count_free, &id_all));
-  CHECK_OK(hs_subscribe(c, "cb", KEY("p/"), NULL, 0, 0, on_change, &prefixed, count_free, &id_prefixed));
-  CHECK_OK(hs_subscribe(c, "cb", NULL, 0, KEY("exact"), 0, on_change, &exact, count_free, &id_exact));
-  CHECK_OK(hs_subscribe(c, "cb", NULL, 0, NULL, 0, HS_SUBSCRIBE_UNCHANGED_VALUES, on_change, &unchanged,
-                        count_free, &id_unchanged));
-  CHECK_OK(hs_subscribe(c, NULL, NULL, 0, NULL, 0, 0, on_change, &every, count_free, &id_every));
-  CHECK_OK(hs_subscribe(c, "cb", NULL, 0, NULL, 0, 0, on_change, &once, count_free, &id_once));
+  CHECK_OK(subscribe_filtered(c, "cb", NULL, 0, NULL, 0, 0, on_change, &all, count_free, &id_all));
+  CHECK_OK(subscribe_filtered(c, "cb", KEY("p/"), NULL, 0, 0, on_change, &prefixed, count_free, &id_prefixed));
+  CHECK_OK(subscribe_filtered(c, "cb", NULL, 0, KEY("exact"), 0, on_change, &exact, count_free, &id_exact));
+  CHECK_OK(subscribe_filtered(c, "cb", NULL, 0, NULL, 0, HS_SUBSCRIBE_UNCHANGED_VALUES, on_change, &unchanged,
+                              count_free, &id_unchanged));
+  CHECK_OK(subscribe_filtered(c, NULL, NULL, 0, NULL, 0, 0, on_change, &every, count_free, &id_every));
+  CHECK_OK(subscribe_filtered(c, "cb", NULL, 0, NULL, 0, 0, on_change, &once, count_free, &id_once));
   atomic_store(&once.self_id, (unsigned long long)id_once);
   CHECK(id_all != 0 && id_prefixed != 0 && id_exact != 0 && id_unchanged != 0 && id_every != 0 && id_once != 0);
   CHECK(id_all != id_prefixed && id_prefixed != id_exact && id_exact != id_unchanged);
@@ -1217,7 +1272,7 @@ static void test_change_callbacks(hs_client *c) {
   recorder_init(&writer, c);
   writer.write_key = "pong";
   uint64_t id_writer = 0;
-  CHECK_OK(hs_subscribe(c, "cb", NULL, 0, KEY("ping"), 0, on_change, &writer, count_free, &id_writer));
+  CHECK_OK(subscribe_filtered(c, "cb", NULL, 0, KEY("ping"), 0, on_change, &writer, count_free, &id_writer));
   uint64_t ping = put_wait(c, "cb", "ping", "1");
   char buf[64];
   WAIT_UNTIL(get_json(c, "cb", KEY("pong"), buf, sizeof buf) == HS_OK, WAIT_MS);
@@ -1298,7 +1353,7 @@ static void test_free_with_subscriptions(const char *url) {
   status_recorder sr;
   status_recorder_init(&sr);
   uint64_t id1 = 0, id2 = 0;
-  CHECK_OK(hs_subscribe(c, "cb", NULL, 0, NULL, 0, 0, on_change, &r, count_free, &id1));
+  CHECK_OK(subscribe_filtered(c, "cb", NULL, 0, NULL, 0, 0, on_change, &r, count_free, &id1));
   CHECK_OK(hs_subscribe_status(c, on_status, &sr, count_status_free, &id2));
   put_wait(c, "cb", "free-test", "1");
   WAIT_UNTIL(calls_of(&r) >= 1, WAIT_MS);
@@ -1320,7 +1375,7 @@ static void test_close_from_callback(const char *url, hs_client *writer) {
   recorder_init(&r, c);
   r.close_client = 1;
   uint64_t id = 0;
-  CHECK_OK(hs_subscribe(c, "cb", NULL, 0, KEY("close-me"), 0, on_change, &r, count_free, &id));
+  CHECK_OK(subscribe_filtered(c, "cb", NULL, 0, KEY("close-me"), 0, on_change, &r, count_free, &id));
   put_wait(writer, "cb", "close-me", "1");
   WAIT_UNTIL(calls_of(&r) >= 1, WAIT_MS);
   CHECK(calls_of(&r) == 1);
@@ -1340,6 +1395,12 @@ static void test_use_after_close(const char *url) {
   put_wait(c, "t", "kept", "\"still here\"");
   hs_record *kept = NULL;
   CHECK_OK(hs_get(c, "t", KEY("kept"), &kept));
+  hs_read *before = NULL;
+  CHECK_OK(hs_read_begin(c, &before));
+  uint64_t status_id = 0;
+  status_recorder early;
+  status_recorder_init(&early);
+  CHECK_OK(hs_subscribe_status(c, on_status, &early, NULL, &status_id));
 
   hs_client_close(c);
   hs_client_close(c); /* idempotent */
@@ -1364,11 +1425,26 @@ static void test_use_after_close(const char *url) {
   CHECK_STATUS(hs_client_wait_ready(c, 100), HS_ERR_CLOSED);
   CHECK_STATUS(hs_client_wait_for_revision(c, 1, 100), HS_ERR_CLOSED);
   CHECK_STATUS(hs_client_reconnect_now(c), HS_ERR_CLOSED);
-  CHECK_STATUS(hs_subscribe(c, "t", NULL, 0, NULL, 0, 0, on_change, &r, NULL, &id), HS_ERR_CLOSED);
+  CHECK_STATUS(subscribe_filtered(c, "t", NULL, 0, NULL, 0, 0, on_change, &r, NULL, &id), HS_ERR_CLOSED);
   CHECK_STATUS(hs_subscribe_status(c, on_status, &sr, NULL, &id), HS_ERR_CLOSED);
+  char *problems = NULL;
+  CHECK_STATUS(hs_flag_problems_json(c, &problems, NULL), HS_ERR_CLOSED);
+  CHECK(problems == NULL);
+  int on = 0;
+  hs_flag_result result = HS_FLAG_RESULT_INIT;
+  CHECK_STATUS(hs_evaluate_bool(c, "t", KEY("flag"), NULL, 1, &on, &result), HS_ERR_CLOSED);
+  CHECK(on == 1 && result.error == HS_FLAG_ERROR_GENERAL);
+  hs_flag_result_release(&result);
+  /* The same rule as C++'s Client::close: status, unsubscribe and what was read before
+     keep working (tests/cpp/client_test.cpp AfterClose...). */
   hs_client_status st = HS_CLIENT_STATUS_INIT;
-  hs_status s = hs_client_status_get(c, &st);
-  CHECK(s == HS_ERR_CLOSED || (s == HS_OK && st.state == HS_CLOSED));
+  CHECK_OK(hs_client_status_get(c, &st));
+  CHECK(st.state == HS_CLOSED);
+  CHECK_OK(hs_unsubscribe(c, status_id));
+  const hs_record *lent = NULL;
+  CHECK_OK(hs_read_get(before, "t", KEY("kept"), &lent));
+  CHECK(lent != NULL);
+  hs_read_free(before);
   hs_client_free(c);
 
   /* A record outlives the client it came from. */
@@ -1376,6 +1452,79 @@ static void test_use_after_close(const char *url) {
   json_of(kept, buf, sizeof buf);
   CHECK_STR(buf, "\"still here\"");
   hs_record_free(kept);
+  recorder_destroy(&r);
+}
+
+/* One read serves a million gets without growing: each record is lent once (the same
+   pointer every time), so a long-lived read on a hot path is no leak. Would catch a read
+   that keeps a copy per call. */
+static void test_read_get_does_not_grow(hs_client *c) {
+  put_wait(c, "t", "grow/a", "1");
+  put_wait(c, "t", "grow/b", "2");
+  hs_read *rd = NULL;
+  if (!CHECK_OK(hs_read_begin(c, &rd))) return;
+  const hs_record *a = NULL, *b = NULL, *rec = NULL;
+  CHECK_OK(hs_read_get(rd, "t", KEY("grow/a"), &a));
+  CHECK_OK(hs_read_get(rd, "t", KEY("grow/b"), &b));
+  CHECK(a != NULL && b != NULL && a != b);
+#ifdef __GLIBC__
+  size_t heap_before = mallinfo2().uordblks;
+#endif
+  int same = 1;
+  for (int i = 0; i < 1000000; ++i) {
+    int even = i % 2 == 0;
+    if (hs_read_get(rd, "t", even ? "grow/a" : "grow/b", 6, &rec) != HS_OK || rec != (even ? a : b)) same = 0;
+    if (i % 100000 == 0 && hs_read_get(rd, "t", KEY("grow/absent"), &rec) != HS_ERR_NOT_FOUND) same = 0;
+  }
+  CHECK(same);
+#ifdef __GLIBC__
+  /* Allocation-count free: in-use heap bytes, with room for unrelated allocations of the
+     client's own threads. The old per-call copy grew by tens of megabytes here. */
+  size_t heap_after = mallinfo2().uordblks;
+  CHECK(heap_after < heap_before + 1024 * 1024);
+#endif
+  char buf[16];
+  json_of(a, buf, sizeof buf);
+  CHECK_STR(buf, "1");
+  hs_read_free(rd);
+}
+
+/* hs_subscribe_options' versioning rule (hotstate.h): too small a struct_size is refused
+   with a message saying so; a newer caller's larger struct is taken only with its unknown
+   tail zero; unknown flag bits are refused. */
+static void test_subscribe_options(hs_client *c) {
+  hs_subscribe_options init = HS_SUBSCRIBE_OPTIONS_INIT;
+  CHECK(init.struct_size == sizeof(hs_subscribe_options));
+  CHECK(init.collection == NULL && init.prefix == NULL && init.key == NULL && init.flags == 0);
+  recorder r;
+  recorder_init(&r, c);
+  uint64_t id = 0;
+  CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe(c, NULL, on_change, &r, NULL, &id));
+
+  hs_subscribe_options small = HS_SUBSCRIBE_OPTIONS_INIT;
+  small.struct_size = offsetof(hs_subscribe_options, flags);
+  CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe(c, &small, on_change, &r, NULL, &id));
+  CHECK(strstr(hs_last_error(), "struct_size") != NULL);
+
+  struct {
+    hs_subscribe_options known;
+    uint64_t newer_option;
+  } larger;
+  memset(&larger, 0, sizeof larger);
+  larger.known.struct_size = sizeof larger;
+  larger.known.collection = "cb";
+  id = 0;
+  CHECK_OK(hs_subscribe(c, &larger.known, on_change, &r, NULL, &id));
+  CHECK(id != 0);
+  CHECK_OK(hs_unsubscribe(c, id));
+  larger.newer_option = 1;
+  CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe(c, &larger.known, on_change, &r, NULL, &id));
+  CHECK(strstr(hs_last_error(), "does not know") != NULL);
+
+  hs_subscribe_options flags = HS_SUBSCRIBE_OPTIONS_INIT;
+  flags.flags = 0x80u;
+  CHECK_SUBSCRIBE_INVALID(c, id, hs_subscribe(c, &flags, on_change, &r, NULL, &id));
+  CHECK(calls_of(&r) == 0);
   recorder_destroy(&r);
 }
 
@@ -1433,8 +1582,10 @@ static void test_server_down(const char *dead_url) {
   CHECK_OK(hs_options_new(&o));
   CHECK_OK(hs_options_add_url(o, dead_url));
   CHECK_OK(hs_options_add_selector(o, "t", NULL));
-  CHECK_OK(hs_options_set_backoff(o, 20, 100));
-  CHECK_OK(hs_options_set_timeouts(o, 300, 500));
+  CHECK_OK(hs_options_set_backoff_initial(o, 20));
+  CHECK_OK(hs_options_set_backoff_max(o, 100));
+  CHECK_OK(hs_options_set_connect_timeout(o, 300));
+  CHECK_OK(hs_options_set_request_timeout(o, 500));
   hs_client *c = NULL;
   const long long opened = now_ms();
   CHECK_OK(hs_client_open(o, &c));
@@ -1548,6 +1699,8 @@ int main(void) {
     test_writes_and_reads(c);
     test_conditions_and_txn(c);
     test_scan_and_read(c);
+    test_read_get_does_not_grow(c);
+    test_subscribe_options(c);
     test_change_callbacks(c);
     test_status_and_reconnect(c, &server);
     test_free_with_subscriptions(server.url);

@@ -421,6 +421,54 @@ TEST_F(ClientTest, CloseFromInsideACallbackAndWhileConnecting) {
   }
 }
 
+// The after-close rule, the same as hs_client_close's (tests/capi use_after_close):
+// catches a call that still reads, writes or subscribes on a closed client, or one that
+// stops answering that should not (status, unsubscribe, what was read before).
+TEST_F(ClientTest, AfterCloseEverythingButStatusFailsClosedAndChangesNothing) {
+  Client client(test_client_options(server_->url()));
+  ASSERT_TRUE(client.wait_ready(10s));
+  auto revision = client.put("flags", "kept", "1");
+  ASSERT_TRUE(client.wait_for_revision(revision, 10s));
+  RecordPtr before = client.get("flags", "kept");
+  ReadTxn txn = client.read();
+  auto id = client.on_status([](const ClientStatus&) {});
+  client.close();
+  client.close();  // idempotent
+
+  auto expect_closed = [](const char* what, auto&& call) {
+    try {
+      call();
+      ADD_FAILURE() << what << " did not throw";
+    } catch (const ClientError& e) {
+      EXPECT_EQ(e.kind(), ErrorCode::Closed) << what;
+      EXPECT_EQ(e.code(), "closed") << what;
+    }
+  };
+  expect_closed("get", [&] { client.get("flags", "kept"); });
+  expect_closed("get_json", [&] { client.get_json("flags", "kept"); });
+  expect_closed("scan", [&] { client.scan("flags"); });
+  expect_closed("read", [&] { client.read(); });
+  expect_closed("put", [&] { client.put("flags", "kept", "2"); });
+  expect_closed("del", [&] { client.del("flags", "kept"); });
+  expect_closed("txn", [&] { client.txn(R"({"ops":[]})"); });
+  expect_closed("wait_ready", [&] { client.wait_ready(10ms); });
+  expect_closed("wait_for_revision", [&] { client.wait_for_revision(1, 10ms); });
+  expect_closed("reconnect_now", [&] { client.reconnect_now(); });
+  expect_closed("on_change", [&] { client.on_change({}, [](const ChangeBatch&) {}); });
+  expect_closed("on_status", [&] { client.on_status([](const ClientStatus&) {}); });
+  expect_closed("on_flag_change", [&] { client.on_flag_change("flags", "f", {}, [](const FlagEvaluation&) {}); });
+  expect_closed("flag_problems", [&] { client.flag_problems(); });
+  auto evaluated = client.evaluate_bool("flags", "f", true);
+  EXPECT_TRUE(evaluated.value);
+  EXPECT_EQ(evaluated.details.error, FlagErrorCode::General);
+  EXPECT_EQ(evaluated.details.error_message, "the client is closed");
+
+  EXPECT_EQ(client.status().state, LinkState::Closed);
+  client.unsubscribe(id);
+  EXPECT_EQ(value_of(before), "1");
+  EXPECT_EQ(value_of(txn.get_shared("flags", "kept")), "1");
+}
+
 TEST(ClientOptionsTest, BadOptionsAreRefused) {
   auto expect_invalid = [](ClientOptions options) {
     try {

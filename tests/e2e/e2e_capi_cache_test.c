@@ -50,8 +50,12 @@ static hs_client *open_client_every(const char *url, const char *cache, uint32_t
   CHECK(hs_options_new(&options) == HS_OK);
   CHECK(hs_options_add_url(options, url) == HS_OK);
   CHECK(hs_options_add_selector(options, "flags", NULL) == HS_OK);
-  CHECK(hs_options_set_backoff(options, 20, 100) == HS_OK);
-  if (cache) CHECK(hs_options_set_cache(options, cache, cache_interval_ms) == HS_OK);
+  CHECK(hs_options_set_backoff_initial(options, 20) == HS_OK);
+  CHECK(hs_options_set_backoff_max(options, 100) == HS_OK);
+  if (cache) {
+    CHECK(hs_options_set_cache_path(options, cache) == HS_OK);
+    CHECK(hs_options_set_cache_interval(options, cache_interval_ms) == HS_OK);
+  }
   CHECK(hs_client_open(options, &client) == HS_OK);
   hs_options_free(options);
   return client;

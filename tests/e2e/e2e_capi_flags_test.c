@@ -35,7 +35,8 @@ static hs_client *open_flag_client(const char *url) {
   if (hs_options_new(&o) != HS_OK) return NULL;
   hs_options_add_url(o, url);
   hs_options_add_flag_collection(o, "flags"); /* no selector needed */
-  hs_options_set_backoff(o, 20, 200);
+  hs_options_set_backoff_initial(o, 20);
+  hs_options_set_backoff_max(o, 200);
   if (hs_client_open(o, &c) != HS_OK) c = NULL;
   hs_options_free(o);
   return c;

@@ -38,7 +38,8 @@ static hs_client *open_client(const char *url, uint32_t backoff_initial_ms, uint
   if (hs_options_new(&o) != HS_OK) return NULL;
   hs_options_add_url(o, url);
   hs_options_add_selector(o, "e2e", NULL);
-  hs_options_set_backoff(o, backoff_initial_ms, backoff_max_ms);
+  hs_options_set_backoff_initial(o, backoff_initial_ms);
+  hs_options_set_backoff_max(o, backoff_max_ms);
   if (hs_client_open(o, &c) != HS_OK) c = NULL;
   hs_options_free(o);
   return c;
@@ -233,9 +234,13 @@ static void test_change_callbacks(const char *url) {
   pthread_mutex_init(&every.mutex, NULL);
   changed.client = every.client = c;
   uint64_t id1 = 0, id2 = 0;
-  CHECK_STATUS(hs_subscribe(c, "e2e", NULL, 0, KEY("price"), 0, on_price, &changed, NULL, &id1), HS_OK);
-  CHECK_STATUS(hs_subscribe(c, "e2e", NULL, 0, KEY("price"), HS_SUBSCRIBE_UNCHANGED_VALUES, on_price, &every,
-                            NULL, &id2), HS_OK);
+  hs_subscribe_options price = HS_SUBSCRIBE_OPTIONS_INIT;
+  price.collection = "e2e";
+  price.key = "price";
+  price.key_len = strlen("price");
+  CHECK_STATUS(hs_subscribe(c, &price, on_price, &changed, NULL, &id1), HS_OK);
+  price.flags = HS_SUBSCRIBE_UNCHANGED_VALUES;
+  CHECK_STATUS(hs_subscribe(c, &price, on_price, &every, NULL, &id2), HS_OK);
   const char *txn = "{\"ops\":[{\"op\":\"put\",\"collection\":\"e2e\",\"key\":\"price\",\"value\":20},"
                     "{\"op\":\"put\",\"collection\":\"e2e\",\"key\":\"currency\",\"value\":\"USD\"}]}";
   CHECK_STATUS(hs_txn(c, txn, strlen(txn), &rev), HS_OK);

@@ -95,7 +95,8 @@ static hs_client *open_client(const char *url) {
   if (hs_options_new(&o) != HS_OK) return NULL;
   hs_options_add_url(o, url);
   hs_options_add_selector(o, "fork", NULL);
-  hs_options_set_backoff(o, 20, 200);
+  hs_options_set_backoff_initial(o, 20);
+  hs_options_set_backoff_max(o, 200);
   if (hs_client_open(o, &c) != HS_OK) c = NULL;
   hs_options_free(o);
   return c;
@@ -392,7 +393,11 @@ int main(void) {
   CHECK(c != NULL);
   if (!c) return 1;
   CHECK_STATUS(hs_client_wait_ready(c, kWait), HS_OK);
-  CHECK_STATUS(hs_subscribe(c, "fork", NULL, 0, "k", 1, 0, on_change, NULL, NULL, NULL), HS_OK);
+  hs_subscribe_options only_k = HS_SUBSCRIBE_OPTIONS_INIT;
+  only_k.collection = "fork";
+  only_k.key = "k";
+  only_k.key_len = 1;
+  CHECK_STATUS(hs_subscribe(c, &only_k, on_change, NULL, NULL, NULL), HS_OK);
   test_children_at_once(c, &server);
   test_children_one_after_another_while_busy(c, &server);
   test_child_forked_while_the_parent_reconnects(c);

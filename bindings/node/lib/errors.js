@@ -52,6 +52,10 @@ const classesByCode = {
   HS_ERR_TYPE_MISMATCH: TypeMismatchError,
   HS_ERR_PERMISSION_DENIED: PermissionDeniedError,
   HS_ERR_IO: LocalFileError,
+  // Every status of hotstate.h has an entry (test/error_table.test.js checks it); these
+  // two have no subclass of their own.
+  HS_ERR_NO_MEMORY: HotstateError,
+  HS_ERR_INTERNAL: HotstateError,
   default: HotstateError,
 };
 

@@ -25,7 +25,8 @@ export interface ClientOptions {
   cacheIntervalMs?: number;
   /** No frame for this long: 'stale'; twice this: reconnect. Default: three heartbeats. */
   staleAfterMs?: number;
-  backoff?: { initialMs: number; maxMs: number };
+  /** Full-jitter reconnect backoff; a part left out (or 0) is the core's default (100 ms, 10 s). */
+  backoff?: { initialMs?: number; maxMs?: number };
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** Client name shown by the server. */

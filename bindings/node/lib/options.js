@@ -6,9 +6,6 @@ const KNOWN = new Set([
   'url', 'urls', 'collections', 'selectors', 'flagCollections', 'cachePath', 'cacheIntervalMs',
   'staleAfterMs', 'backoff', 'connectTimeoutMs', 'requestTimeoutMs', 'name', 'token', 'caFile',
 ]);
-// The C ABI sets both timeouts together; these are the core's defaults for the other one.
-const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
 
 function normalizeOptions(options) {
   if (options === null || typeof options !== 'object')
@@ -24,8 +21,10 @@ function normalizeOptions(options) {
     cachePath: options.cachePath,
     cacheIntervalMs: options.cacheIntervalMs,
     staleAfterMs: options.staleAfterMs,
+    // Durations left out stay undefined: the addon passes 0, the core's default.
     backoff: backoffOf(options.backoff),
-    timeouts: timeoutsOf(options),
+    connectTimeoutMs: options.connectTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
     name: options.name,
     token: options.token,
     caFile: options.caFile,
@@ -75,14 +74,6 @@ function backoffOf(backoff) {
   if (backoff === undefined) return undefined;
   if (backoff === null || typeof backoff !== 'object') throw new TypeError('options.backoff must be {initialMs, maxMs}');
   return { initialMs: backoff.initialMs, maxMs: backoff.maxMs };
-}
-
-function timeoutsOf({ connectTimeoutMs, requestTimeoutMs }) {
-  if (connectTimeoutMs === undefined && requestTimeoutMs === undefined) return undefined;
-  return {
-    connectMs: connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    requestMs: requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-  };
 }
 
 module.exports = { normalizeOptions };

@@ -18,6 +18,12 @@ Napi::Object object_field(Napi::Env env, const Napi::Object& object, const char*
   return value.As<Napi::Object>();
 }
 
+// A duration in ms, or 0 (the core's default) when absent.
+uint32_t optional_millis(Napi::Env env, const Napi::Object& object, const char* name, const char* path = "options.") {
+  Napi::Value value = object.Get(name);
+  return is_absent(value) ? 0 : millis_arg(env, value, (std::string(path) + name).c_str());
+}
+
 }  // namespace
 
 OptionsPtr build_options(Napi::Env env, const Napi::Value& value) {
@@ -47,23 +53,20 @@ OptionsPtr build_options(Napi::Env env, const Napi::Value& value) {
     check(env, hs_options_add_flag_collection(options.get(), collection.data()));
   }
 
-  if (!is_absent(in.Get("cachePath"))) {
-    CStringArg path(env, in.Get("cachePath"), "options.cachePath");
-    uint32_t interval = is_absent(in.Get("cacheIntervalMs")) ? 0 : millis_arg(env, in.Get("cacheIntervalMs"), "options.cacheIntervalMs");
-    check(env, hs_options_set_cache(options.get(), path.data(), interval));
-  }
-  if (!is_absent(in.Get("staleAfterMs")))
-    check(env, hs_options_set_stale_after(options.get(), millis_arg(env, in.Get("staleAfterMs"), "options.staleAfterMs")));
+  if (!is_absent(in.Get("cachePath")))
+    check(env,
+          hs_options_set_cache_path(options.get(), CStringArg(env, in.Get("cachePath"), "options.cachePath").data()));
+  // Every duration goes through as given, absent as 0: the core's default (hotstate.h).
+  check(env, hs_options_set_cache_interval(options.get(), optional_millis(env, in, "cacheIntervalMs")));
+  check(env, hs_options_set_stale_after(options.get(), optional_millis(env, in, "staleAfterMs")));
   if (!is_absent(in.Get("backoff"))) {
     Napi::Object backoff = object_field(env, in, "backoff");
-    check(env, hs_options_set_backoff(options.get(), millis_arg(env, backoff.Get("initialMs"), "options.backoff.initialMs"),
-                                      millis_arg(env, backoff.Get("maxMs"), "options.backoff.maxMs")));
+    check(env, hs_options_set_backoff_initial(options.get(),
+                                              optional_millis(env, backoff, "initialMs", "options.backoff.")));
+    check(env, hs_options_set_backoff_max(options.get(), optional_millis(env, backoff, "maxMs", "options.backoff.")));
   }
-  if (!is_absent(in.Get("timeouts"))) {
-    Napi::Object timeouts = object_field(env, in, "timeouts");
-    check(env, hs_options_set_timeouts(options.get(), millis_arg(env, timeouts.Get("connectMs"), "options.connectTimeoutMs"),
-                                       millis_arg(env, timeouts.Get("requestMs"), "options.requestTimeoutMs")));
-  }
+  check(env, hs_options_set_connect_timeout(options.get(), optional_millis(env, in, "connectTimeoutMs")));
+  check(env, hs_options_set_request_timeout(options.get(), optional_millis(env, in, "requestTimeoutMs")));
   if (!is_absent(in.Get("name")))
     check(env, hs_options_set_client_name(options.get(), CStringArg(env, in.Get("name"), "options.name").data()));
   if (!is_absent(in.Get("token")))

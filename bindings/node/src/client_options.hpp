@@ -1,7 +1,8 @@
 // The options object lib/options.js normalizes -> hs_options:
 //   {urls: string[], selectors: [{collection, prefix}], flagCollections: string[],
-//    cachePath?, cacheIntervalMs?, staleAfterMs?, backoff?: {initialMs, maxMs},
-//    timeouts?: {connectMs, requestMs}, name?, token?, caFile?}
+//    cachePath?, cacheIntervalMs?, staleAfterMs?, backoff?: {initialMs?, maxMs?},
+//    connectTimeoutMs?, requestTimeoutMs?, name?, token?, caFile?}
+// A duration left out is 0 for the C ABI: the core's default.
 #pragma once
 
 #include <hotstate.h>

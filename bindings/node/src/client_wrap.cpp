@@ -288,9 +288,14 @@ Napi::Value ClientWrap::subscribe(const Napi::CallbackInfo& info) {
   hs_status s;
   {
     EventPump::BlockingSection section(client_->pump());
-    s = hs_subscribe(client_->get(), collection ? collection->c_str() : nullptr, prefix ? prefix->data() : nullptr,
-                     prefix ? prefix->size() : 0, key ? key->data() : nullptr, key ? key->size() : 0, flags, on_change,
-                     context, free_context, &native_id);
+    hs_subscribe_options options = HS_SUBSCRIBE_OPTIONS_INIT;
+    options.collection = collection ? collection->c_str() : nullptr;
+    options.prefix = prefix ? prefix->data() : nullptr;
+    options.prefix_len = prefix ? prefix->size() : 0;
+    options.key = key ? key->data() : nullptr;
+    options.key_len = key ? key->size() : 0;
+    options.flags = flags;
+    s = hs_subscribe(client_->get(), &options, on_change, context, free_context, &native_id);
   }
   if (s != HS_OK) {
     delete context;  // a failed subscribe took nothing

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hotstate/error_code.hpp"
 #include "hotstate/flags.hpp"
 #include "hotstate/record.hpp"
 
@@ -148,19 +149,25 @@ class ReadTxn {
   std::shared_ptr<const State> state_;
 };
 
-// Errors from writes and waits. `code` is the server's error code (condition_failed,
-// not_found, invalid_json, ...) or one of: unavailable (no server answered), timeout,
-// closed, invalid_argument.
+// Errors from writes, waits and a closed client. `kind()` is what failed, as the C ABI's
+// hs_status reports it; `code()` is the server's error code for a refusal
+// (condition_failed, not_found, invalid_json, ...), else the kind's name (unavailable,
+// timeout, closed, invalid_argument, ...: to_string(ErrorCode)).
 class ClientError : public std::runtime_error {
  public:
-  ClientError(std::string code, const std::string& message, int http_status = 0)
-      : std::runtime_error(message), code_(std::move(code)), http_status_(http_status) {}
+  ClientError(ErrorCode kind, const std::string& message)
+      : std::runtime_error(message), kind_(kind), code_(to_string(kind)) {}
+  // A server's answer: its own code and HTTP status.
+  ClientError(ErrorCode kind, std::string code, const std::string& message, int http_status)
+      : std::runtime_error(message), kind_(kind), code_(std::move(code)), http_status_(http_status) {}
+  ErrorCode kind() const { return kind_; }
   const std::string& code() const { return code_; }
   int http_status() const { return http_status_; }
 
  private:
+  ErrorCode kind_;
   std::string code_;
-  int http_status_;
+  int http_status_ = 0;
 };
 
 class Client {
@@ -175,6 +182,11 @@ class Client {
 
   // Stops both threads, writes the offline cache, releases everything. Idempotent. Safe
   // from a callback (the dispatcher thread then finishes on its own).
+  // After close (the same rule as the C ABI's hs_client_close): reads, scans, read(),
+  // writes, waits, reconnect_now and on_* throw ClientError kind Closed and change nothing;
+  // evaluate*() return the fallback with FlagErrorCode::General ("the client is closed").
+  // status() (state Closed), close(), unsubscribe() and wipe_cache() keep working, and what
+  // was read before (RecordPtr, ReadTxn) stays valid.
   void close();
 
   // ---- local reads (never touch the network) ----
@@ -260,6 +272,11 @@ class Client {
 
   mutable std::shared_ptr<Core> core_;  // replaced only under the rebirth lock
   mutable std::atomic<Core*> live_{nullptr};  // core_.get(), for lock-free entry points
+  // Set by close() only: a child of fork() whose restart failed still reads the inherited
+  // replica (its core is retired, not closed by the caller).
+  std::atomic<bool> closed_{false};
+  // Throws ClientError kind Closed after close().
+  void check_open() const;
 };
 
 // Removes the offline cache file at `path` (and temporary files of interrupted writes next

@@ -15,21 +15,21 @@ void wipe_or_throw(Wipe&& wipe) {
   try {
     wipe();
   } catch (const std::runtime_error& e) {
-    throw ClientError("io_error", e.what());
+    throw ClientError(ErrorCode::Io, e.what());
   }
 }
 
 }  // namespace
 
 void wipe_offline_cache(const std::string& path) {
-  if (path.empty()) throw ClientError("invalid_argument", "the offline cache path is empty");
+  if (path.empty()) throw ClientError(ErrorCode::InvalidArgument, "the offline cache path is empty");
   wipe_or_throw([&] { client::wipe_cache(path); });
 }
 
 void Client::wipe_cache() {
   Core& core = this->core();
   if (core.options.cache_path.empty())
-    throw ClientError("invalid_argument", "this client has no offline cache (cache_path is empty)");
+    throw ClientError(ErrorCode::InvalidArgument, "this client has no offline cache (cache_path is empty)");
   wipe_or_throw([&] { core.cache.wipe(); });
 }
 

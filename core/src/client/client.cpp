@@ -34,7 +34,7 @@ const char* to_string(DataSource source) {
 
 namespace {
 
-[[noreturn]] void invalid(const std::string& message) { throw ClientError("invalid_argument", message); }
+[[noreturn]] void invalid(const std::string& message) { throw ClientError(ErrorCode::InvalidArgument, message); }
 
 // Every flag collection is replicated whole: a selector is added unless one covers it.
 ClientOptions with_flag_selectors(ClientOptions options) {
@@ -83,12 +83,18 @@ Client::Client(ClientOptions options) {
 Client::~Client() { close(); }
 
 void Client::close() {
+  closed_.store(true, std::memory_order_release);
   Core* core = live_.load(std::memory_order_acquire);
   if (!core) return;
   // In a child of fork(): retire the inherited core without starting a new one.
   if (core->fork_generation.load(std::memory_order_relaxed) != client::fork_generation())
     core = &adopt_after_fork(false);
   core->close();
+}
+
+void Client::check_open() const {
+  if (closed_.load(std::memory_order_acquire)) [[unlikely]]
+    throw ClientError(ErrorCode::Closed, "the client is closed");
 }
 
 Client::Core& Client::core() const {
@@ -124,10 +130,12 @@ Client::Core& Client::adopt_after_fork(bool start) const {
 }
 
 RecordPtr Client::get(std::string_view collection, std::string_view key) const {
+  check_open();
   return core().cell.current().find_shared(collection, key);
 }
 
 std::optional<std::string> Client::get_json(std::string_view collection, std::string_view key) const {
+  check_open();
   const auto& state = core().cell.current();
   const Record* record = state.find(collection, key);
   if (!record) return std::nullopt;
@@ -135,10 +143,14 @@ std::optional<std::string> Client::get_json(std::string_view collection, std::st
 }
 
 std::vector<RecordPtr> Client::scan(std::string_view collection, std::string_view prefix) const {
+  check_open();
   return core().cell.current().scan(collection, prefix);
 }
 
-ReadTxn Client::read() const { return ReadTxn(core().cell.current_shared()); }
+ReadTxn Client::read() const {
+  check_open();
+  return ReadTxn(core().cell.current_shared());
+}
 
 std::uint64_t ReadTxn::revision() const { return state_->revision; }
 std::uint64_t ReadTxn::epoch() const { return state_->epoch; }
@@ -165,18 +177,24 @@ std::vector<RecordPtr> ReadTxn::scan_shared(std::string_view collection, std::st
 ClientStatus Client::status() const { return core().board.snapshot(); }
 
 bool Client::wait_ready(std::chrono::milliseconds timeout) const {
+  check_open();
   return core().board.wait_until(timeout, [](const ClientStatus& s) {
     return s.state == LinkState::Live || s.state == LinkState::Closed;
   }) && core().board.link_state() == LinkState::Live;
 }
 
 bool Client::wait_for_revision(std::uint64_t revision, std::chrono::milliseconds timeout) const {
+  check_open();
   return core().board.wait_until(timeout, [&](const ClientStatus& s) { return s.revision >= revision; });
 }
 
-void Client::reconnect_now() { core().transport.reconnect_now(); }
+void Client::reconnect_now() {
+  check_open();
+  core().transport.reconnect_now();
+}
 
 SubscriptionId Client::on_change(ChangeFilter filter, ChangeCallback callback) {
+  check_open();
   if (!callback) invalid("on_change needs a callback");
   if (!filter.collection.empty() && !valid_collection(filter.collection))
     invalid("filter collection \"" + filter.collection + "\" is not a valid collection name");
@@ -184,6 +202,7 @@ SubscriptionId Client::on_change(ChangeFilter filter, ChangeCallback callback) {
 }
 
 SubscriptionId Client::on_status(StatusCallback callback) {
+  check_open();
   if (!callback) invalid("on_status needs a callback");
   return core().dispatcher->add_status(std::move(callback));
 }

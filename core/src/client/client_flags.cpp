@@ -128,48 +128,56 @@ eval::ValueType engine_type(ExpectedType expected) {
 
 FlagEvaluation Client::evaluate(std::string_view collection, std::string_view key, const EvalContext& context,
                                 ExpectedType expected) const {
+  // After close() an evaluation is the fallback with GENERAL, as hs_evaluate's result says.
+  if (closed_.load(std::memory_order_acquire)) [[unlikely]] {
+    FlagEvaluation closed;
+    closed.reason = FlagReason::Error;
+    closed.error = FlagErrorCode::General;
+    closed.error_message = "the client is closed";
+    return closed;
+  }
   return core().evaluate(collection, key, context, engine_type(expected));
 }
 
 FlagDetails<bool> Client::evaluate_bool(std::string_view collection, std::string_view key, bool fallback,
                                         const EvalContext& context) const {
-  FlagDetails<bool> out{fallback, core().evaluate(collection, key, context, eval::ValueType::Bool)};
+  FlagDetails<bool> out{fallback, evaluate(collection, key, context, ExpectedType::Bool)};
   if (out.details.has_value()) out.value = out.details.bool_value();
   return out;
 }
 
 FlagDetails<std::string> Client::evaluate_string(std::string_view collection, std::string_view key,
                                                  std::string fallback, const EvalContext& context) const {
-  FlagDetails<std::string> out{std::move(fallback), core().evaluate(collection, key, context, eval::ValueType::String)};
+  FlagDetails<std::string> out{std::move(fallback), evaluate(collection, key, context, ExpectedType::String)};
   if (out.details.has_value()) out.value = out.details.string_value();
   return out;
 }
 
 FlagDetails<std::int64_t> Client::evaluate_int(std::string_view collection, std::string_view key,
                                                std::int64_t fallback, const EvalContext& context) const {
-  FlagDetails<std::int64_t> out{fallback, core().evaluate(collection, key, context, eval::ValueType::Integer)};
+  FlagDetails<std::int64_t> out{fallback, evaluate(collection, key, context, ExpectedType::Integer)};
   if (out.details.has_value()) out.value = out.details.int_value();
   return out;
 }
 
 FlagDetails<double> Client::evaluate_double(std::string_view collection, std::string_view key, double fallback,
                                             const EvalContext& context) const {
-  FlagDetails<double> out{fallback, core().evaluate(collection, key, context, eval::ValueType::Float)};
+  FlagDetails<double> out{fallback, evaluate(collection, key, context, ExpectedType::Double)};
   if (out.details.has_value()) out.value = out.details.number_value();
   return out;
 }
 
 FlagDetails<std::string> Client::evaluate_object(std::string_view collection, std::string_view key,
                                                  std::string fallback_json, const EvalContext& context) const {
-  FlagDetails<std::string> out{std::move(fallback_json),
-                               core().evaluate(collection, key, context, eval::ValueType::Object)};
+  FlagDetails<std::string> out{std::move(fallback_json), evaluate(collection, key, context, ExpectedType::Object)};
   if (out.details.has_value()) out.value = out.details.json();
   return out;
 }
 
 SubscriptionId Client::on_flag_change(std::string collection, std::string key, EvalContext context,
                                       FlagChangeCallback callback) {
-  if (!callback) throw ClientError("invalid_argument", "on_flag_change needs a callback");
+  check_open();
+  if (!callback) throw ClientError(ErrorCode::InvalidArgument, "on_flag_change needs a callback");
   struct Watch {
     std::string collection, key;
     EvalContext context;
@@ -189,7 +197,8 @@ SubscriptionId Client::on_flag_change(std::string collection, std::string key, E
   // its rule reads with the `record` operator; re-evaluating costs far less than the
   // change that triggered it. The client outlives its subscriptions (close() ends them).
   auto id = core().dispatcher->add_change(ChangeFilter{}, [this, watch](const ChangeBatch&) {
-    FlagEvaluation now = evaluate(watch->collection, watch->key, watch->context);
+    // The core's evaluation: while close() runs, "closed" is no change of the flag.
+    FlagEvaluation now = core().evaluate(watch->collection, watch->key, watch->context, eval::ValueType::Any);
     {
       std::lock_guard lock(watch->mutex);
       bool first = !watch->last;
@@ -206,6 +215,7 @@ SubscriptionId Client::on_flag_change(std::string collection, std::string key, E
 }
 
 std::vector<FlagProblem> Client::flag_problems() const {
+  check_open();
   client::StatePtr current = core().cell.current_shared();
   return current->flags ? current->flags->problem_list() : std::vector<FlagProblem>{};
 }

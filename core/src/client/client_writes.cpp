@@ -23,8 +23,22 @@ std::uint64_t revision_of(const net::HttpResponse& response) {
   if (!ec && doc.is_object())
     if (const auto* revision = doc.as_object().if_contains("revision"); revision && revision->is_number())
       return revision->to_number<std::uint64_t>();
-  throw ClientError("invalid_response", "server answered without a revision: " + response.body,
+  throw ClientError(ErrorCode::Refused, "invalid_response", "server answered without a revision: " + response.body,
                     static_cast<int>(response.status));
+}
+
+// What a server's error code (docs/http-api.md) means to a caller: classified once, here
+// where the answer arrives, so the layers above (the C ABI, the bindings) see only the kind.
+ErrorCode kind_of_refusal(std::string_view code) {
+  static constexpr std::string_view kInvalid[] = {
+      "invalid_argument", "invalid_json",  "too_deep",        "invalid_key",   "invalid_collection",
+      "invalid_request",  "duplicate_key", "value_too_large", "invalid_value", "body_too_large"};
+  for (auto invalid : kInvalid)
+    if (code == invalid) return ErrorCode::InvalidArgument;
+  if (code == "not_found") return ErrorCode::NotFound;
+  if (code == "condition_failed") return ErrorCode::ConditionFailed;
+  if (code == "unauthorized" || code == "forbidden") return ErrorCode::PermissionDenied;
+  return ErrorCode::Refused;
 }
 
 [[noreturn]] void throw_refusal(const net::HttpResponse& response) {
@@ -37,11 +51,11 @@ std::uint64_t revision_of(const net::HttpResponse& response) {
       if (const auto* c = e.if_contains("code"); c && c->is_string()) code = std::string(c->as_string());
       if (const auto* m = e.if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
     }
-  throw ClientError(code, message, static_cast<int>(response.status));
+  throw ClientError(kind_of_refusal(code), code, message, static_cast<int>(response.status));
 }
 
 std::uint64_t send(Client::Core& core, const WriteRequest& request) {
-  if (core.closing) throw ClientError("closed", "the client is closed");
+  if (core.closing) throw ClientError(ErrorCode::Closed, "the client is closed");
   std::string failures;
   std::size_t first = core.preferred_server.load();
   for (std::size_t i = 0; i < core.servers.size(); ++i) {
@@ -57,7 +71,7 @@ std::uint64_t send(Client::Core& core, const WriteRequest& request) {
       failures += std::string(failures.empty() ? "" : "; ") + e.what();
     }
   }
-  throw ClientError("unavailable", "no server answered: " + failures);
+  throw ClientError(ErrorCode::Unavailable, "no server answered: " + failures);
 }
 
 std::string record_target(std::string_view collection, std::string_view key) {
@@ -73,15 +87,18 @@ net::HeaderList condition(std::optional<std::uint64_t> if_revision) {
 
 std::uint64_t Client::put(std::string_view collection, std::string_view key, std::string_view json,
                           std::optional<std::uint64_t> if_revision) {
+  check_open();
   return send(core(), {net::Method::put, record_target(collection, key), std::string(json), condition(if_revision)});
 }
 
 std::uint64_t Client::del(std::string_view collection, std::string_view key,
                           std::optional<std::uint64_t> if_revision) {
+  check_open();
   return send(core(), {net::Method::del, record_target(collection, key), std::nullopt, condition(if_revision)});
 }
 
 std::uint64_t Client::txn(std::string_view txn_json) {
+  check_open();
   return send(core(), {net::Method::post, "/v1/txn", std::string(txn_json), {}});
 }
 

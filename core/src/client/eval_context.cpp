@@ -15,7 +15,7 @@ void or_invalid_argument(Fn&& fn) {
   try {
     fn();
   } catch (const std::invalid_argument& e) {
-    throw ClientError("invalid_argument", std::string("evaluation context: ") + e.what());
+    throw ClientError(ErrorCode::InvalidArgument, std::string("evaluation context: ") + e.what());
   }
 }
 

@@ -13,12 +13,12 @@ flexbuffers::Reference root_of(const Record& record) {
 }
 
 [[noreturn]] void mismatch(const Record& record, const char* wanted) {
-  throw ClientError("type_mismatch", "value of " + record.collection + "/" + record.key + " is not " + wanted);
+  throw ClientError(ErrorCode::TypeMismatch, "value of " + record.collection + "/" + record.key + " is not " + wanted);
 }
 
 RecordPtr must_get(const Client& client, std::string_view collection, std::string_view key) {
   auto record = client.get(collection, key);
-  if (!record) throw ClientError("not_found", "no record " + std::string(collection) + "/" + std::string(key));
+  if (!record) throw ClientError(ErrorCode::NotFound, "no record " + std::string(collection) + "/" + std::string(key));
   return record;
 }
 

@@ -9,6 +9,11 @@ export async function flags(): Promise<void> {
   const client = new Client({ url: 'http://127.0.0.1:7700', flagCollections: ['flags'], collections: ['plans'] });
   const onlyFlags = new Client({ url: 'http://127.0.0.1:7700', flagCollections: 'flags' });
   onlyFlags.close();
+  // Every duration may be left out (the core's default), the backoff's parts one by one.
+  const tuned = new Client({ url: 'http://127.0.0.1:7700', collections: ['plans'], backoff: { maxMs: 200 }, requestTimeoutMs: 500 });
+  tuned.close();
+  // @ts-expect-error a duration is a number of milliseconds
+  new Client({ url: 'http://127.0.0.1:7700', collections: ['plans'], backoff: { initialMs: '20' } });
 
   const user = { targetingKey: 'u1', email: 'a@example.com', account: { plan: 'pro', seats: 3, tags: ['a'] }, since: new Date() };
   const on: boolean = client.evaluateBool('flags', 'new-checkout', false, user);

@@ -46,6 +46,11 @@ def _ms(seconds: Optional[float], what: str, *, allow_zero: bool = False) -> int
     return ms
 
 
+def _option_ms(seconds: Optional[float], what: str) -> int:
+    """An optional duration for the C ABI: None is 0, which the core reads as its default."""
+    return 0 if seconds is None else _ms(seconds, what)
+
+
 def _wait_ms(timeout: Optional[float]) -> Optional[float]:
     if timeout is None:
         return None
@@ -142,9 +147,9 @@ class Client(FlagMethods):
         cache_path: Optional[str] = None,
         cache_interval: Optional[float] = None,
         stale_after: Optional[float] = None,
-        backoff: Tuple[float, float] = (0.1, 10.0),
-        connect_timeout: float = 5.0,
-        request_timeout: float = 10.0,
+        backoff: Optional[Tuple[Optional[float], Optional[float]]] = None,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
         name: Optional[str] = None,
         token: Optional[str] = None,
         ca_file: Optional[str] = None,
@@ -153,6 +158,8 @@ class Client(FlagMethods):
             cache_path = str(cache_path)  # os.PathLike
         if ca_file is not None and not isinstance(ca_file, str):
             ca_file = str(ca_file)  # os.PathLike
+        if backoff is None:
+            backoff = (None, None)
         if not (isinstance(backoff, tuple) and len(backoff) == 2):
             raise InvalidArgumentError("backoff is (initial, max) in seconds")
         self._queues: set[ChangeQueue] = set()
@@ -163,12 +170,13 @@ class Client(FlagMethods):
             selectors=_selectors(collections, selectors, flags),
             flag_collections=flags,
             cache_path=cache_path,
-            cache_interval_ms=0 if cache_interval is None else _ms(cache_interval, "cache_interval"),
-            stale_after_ms=0 if stale_after is None else _ms(stale_after, "stale_after"),
-            backoff_initial_ms=_ms(backoff[0], "backoff[0]"),
-            backoff_max_ms=_ms(backoff[1], "backoff[1]"),
-            connect_timeout_ms=_ms(connect_timeout, "connect_timeout"),
-            request_timeout_ms=_ms(request_timeout, "request_timeout"),
+            # None is 0: the core's default (hotstate.h), never repeated here.
+            cache_interval_ms=_option_ms(cache_interval, "cache_interval"),
+            stale_after_ms=_option_ms(stale_after, "stale_after"),
+            backoff_initial_ms=_option_ms(backoff[0], "backoff[0]"),
+            backoff_max_ms=_option_ms(backoff[1], "backoff[1]"),
+            connect_timeout_ms=_option_ms(connect_timeout, "connect_timeout"),
+            request_timeout_ms=_option_ms(request_timeout, "request_timeout"),
             name=name,
             token=token,
             ca_file=ca_file,

@@ -94,10 +94,14 @@ std::uint64_t subscribe(Client& client, py::object fn, std::optional<py::str> co
   auto k = optional_utf8(key, "key");
   auto* callback = new Callback{std::move(fn)};
   std::uint64_t id = 0;
-  hs_status status = hs_subscribe(client.handle(), name, p ? p->data : nullptr, p ? p->size : 0,
-                                  k ? k->data : nullptr, k ? k->size : 0,
-                                  every_write ? HS_SUBSCRIBE_UNCHANGED_VALUES : 0u, on_change, callback,
-                                  free_callback, &id);
+  hs_subscribe_options options = HS_SUBSCRIBE_OPTIONS_INIT;
+  options.collection = name;
+  options.prefix = p ? p->data : nullptr;
+  options.prefix_len = p ? p->size : 0;
+  options.key = k ? k->data : nullptr;
+  options.key_len = k ? k->size : 0;
+  options.flags = every_write ? HS_SUBSCRIBE_UNCHANGED_VALUES : 0u;
+  hs_status status = hs_subscribe(client.handle(), &options, on_change, callback, free_callback, &id);
   if (status != HS_OK) {
     delete callback;  // hs_subscribe leaves user_data to us when it fails
     raise_status(status);

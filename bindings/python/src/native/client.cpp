@@ -30,10 +30,14 @@ std::unique_ptr<hs_options, OptionsDeleter> build_options(const OpenArgs& args) 
   for (const auto& [collection, prefix] : args.selectors)
     check(hs_options_add_selector(raw, collection.c_str(), prefix.c_str()));
   for (const auto& collection : args.flag_collections) check(hs_options_add_flag_collection(raw, collection.c_str()));
-  if (args.cache_path) check(hs_options_set_cache(raw, args.cache_path->c_str(), args.cache_interval_ms));
+  if (args.cache_path) check(hs_options_set_cache_path(raw, args.cache_path->c_str()));
+  // 0 passes through: the core's default (no default is repeated here).
+  check(hs_options_set_cache_interval(raw, args.cache_interval_ms));
   check(hs_options_set_stale_after(raw, args.stale_after_ms));
-  check(hs_options_set_backoff(raw, args.backoff_initial_ms, args.backoff_max_ms));
-  check(hs_options_set_timeouts(raw, args.connect_timeout_ms, args.request_timeout_ms));
+  check(hs_options_set_backoff_initial(raw, args.backoff_initial_ms));
+  check(hs_options_set_backoff_max(raw, args.backoff_max_ms));
+  check(hs_options_set_connect_timeout(raw, args.connect_timeout_ms));
+  check(hs_options_set_request_timeout(raw, args.request_timeout_ms));
   if (args.name) check(hs_options_set_client_name(raw, args.name->c_str()));
   if (args.token) check(hs_options_set_token(raw, args.token->c_str()));
   if (args.ca_file) check(hs_options_set_ca_file(raw, args.ca_file->c_str()));
@@ -183,9 +187,9 @@ ClientClass register_client(py::module_& m) {
   ClientClass cls(m, "Client");
   cls
       .def(py::init([](std::vector<std::string> urls, std::vector<std::pair<std::string, std::string>> selectors,
-                       std::vector<std::string> flag_collections, std::optional<std::string> cache_path, std::uint32_t cache_interval_ms,
-                       std::uint32_t stale_after_ms, std::uint32_t backoff_initial_ms, std::uint32_t backoff_max_ms,
-                       std::uint32_t connect_timeout_ms, std::uint32_t request_timeout_ms,
+                       std::vector<std::string> flag_collections, std::optional<std::string> cache_path,
+                       std::uint32_t cache_interval_ms, std::uint32_t stale_after_ms, std::uint32_t backoff_initial_ms,
+                       std::uint32_t backoff_max_ms, std::uint32_t connect_timeout_ms, std::uint32_t request_timeout_ms,
                        std::optional<std::string> name, std::optional<std::string> token,
                        std::optional<std::string> ca_file) {
              OpenArgs args{std::move(urls),       std::move(selectors), std::move(flag_collections),
@@ -197,10 +201,9 @@ ClientClass register_client(py::module_& m) {
            }),
            py::kw_only(), py::arg("urls"), py::arg("selectors"),
            py::arg("flag_collections") = std::vector<std::string>{}, py::arg("cache_path") = py::none(),
-           py::arg("cache_interval_ms") = 0, py::arg("stale_after_ms") = 0, py::arg("backoff_initial_ms") = 100,
-           py::arg("backoff_max_ms") = 10'000, py::arg("connect_timeout_ms") = 5'000,
-           py::arg("request_timeout_ms") = 10'000, py::arg("name") = py::none(), py::arg("token") = py::none(),
-           py::arg("ca_file") = py::none())
+           py::arg("cache_interval_ms") = 0, py::arg("stale_after_ms") = 0, py::arg("backoff_initial_ms") = 0,
+           py::arg("backoff_max_ms") = 0, py::arg("connect_timeout_ms") = 0, py::arg("request_timeout_ms") = 0,
+           py::arg("name") = py::none(), py::arg("token") = py::none(), py::arg("ca_file") = py::none())
       .def("close", &Client::close)
       .def("get", &Client::get, py::arg("collection"), py::arg("key"), py::arg("default") = py::none())
       .def("view", &Client::view, py::arg("collection"), py::arg("key"))

@@ -19,10 +19,10 @@ struct OpenArgs {
   std::vector<std::pair<std::string, std::string>> selectors;  // (collection, prefix)
   std::vector<std::string> flag_collections;                    // replicated whole, evaluated
   std::optional<std::string> cache_path;
-  std::uint32_t cache_interval_ms = 0;  // 0: the library's default
-  std::uint32_t stale_after_ms = 0;     // 0: three server heartbeats
-  std::uint32_t backoff_initial_ms = 100, backoff_max_ms = 10'000;
-  std::uint32_t connect_timeout_ms = 5'000, request_timeout_ms = 10'000;
+  // Durations in ms; 0 (the default) is the core's own default (hotstate.h names them).
+  std::uint32_t cache_interval_ms = 0, stale_after_ms = 0;
+  std::uint32_t backoff_initial_ms = 0, backoff_max_ms = 0;
+  std::uint32_t connect_timeout_ms = 0, request_timeout_ms = 0;
   std::optional<std::string> name, token;
   std::optional<std::string> ca_file;  // https:// trust: None = the system's trust store
 };
