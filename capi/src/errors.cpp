@@ -78,7 +78,7 @@ int hs_abi_version(void) { return HS_ABI_VERSION; }
 const char* hs_last_error(void) { return hotstate::capi::t_last_error_cstr(); }
 
 const char* hs_status_name(hs_status status) {
-  switch (status) {
+  switch (hotstate::capi::enum_argument(status)) {
     case HS_OK: return "HS_OK";
     case HS_ERR_INVALID_ARGUMENT: return "HS_ERR_INVALID_ARGUMENT";
     case HS_ERR_NOT_FOUND: return "HS_ERR_NOT_FOUND";

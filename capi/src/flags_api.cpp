@@ -99,7 +99,8 @@ hs_status check_evaluation(hs_client* client, const char* collection, const char
   return s;
 }
 
-ExpectedType expected_type(hs_flag_expect expect) {
+// `expect` is the caller's hs_flag_expect as an int (enum_argument): it may be anything.
+ExpectedType expected_type(int expect) {
   switch (expect) {
     case HS_EXPECT_ANY: return ExpectedType::Any;
     case HS_EXPECT_BOOL: return ExpectedType::Bool;
@@ -108,7 +109,7 @@ ExpectedType expected_type(hs_flag_expect expect) {
     case HS_EXPECT_DOUBLE: return ExpectedType::Double;
     case HS_EXPECT_OBJECT: return ExpectedType::Object;
   }
-  throw ClientError(ErrorCode::InvalidArgument, "unknown hs_flag_expect " + std::to_string(static_cast<int>(expect)));
+  throw ClientError(ErrorCode::InvalidArgument, "unknown hs_flag_expect " + std::to_string(expect));
 }
 
 const EvalContext& context_of(const hs_context* context) { return context ? context->context : EvalContext::empty(); }
@@ -116,7 +117,7 @@ const EvalContext& context_of(const hs_context* context) { return context ? cont
 // Evaluates with `expect`; a result of the caller's own when none was passed (typed forms).
 template <class Take>
 hs_status evaluate_typed(hs_client* client, const char* collection, const char* flag_key, size_t key_len,
-                         const hs_context* context, hs_flag_expect expect, hs_flag_result* result, Take&& take) {
+                         const hs_context* context, int expect, hs_flag_result* result, Take&& take) {
   if (hs_status s = check_evaluation(client, collection, flag_key, result)) return s;
   FlagEvaluation e = client->client->evaluate(collection, std::string_view(flag_key, key_len), context_of(context),
                                               expected_type(expect));
@@ -218,13 +219,15 @@ hs_status hs_context_clear(hs_context* context) {
 }
 
 const char* hs_flag_reason_name(hs_flag_reason reason) {
-  if (reason < HS_REASON_STATIC || reason > HS_REASON_UNKNOWN) return "UNKNOWN";
-  return to_string(static_cast<FlagReason>(reason));
+  int value = enum_argument(reason);
+  if (value < HS_REASON_STATIC || value > HS_REASON_UNKNOWN) return "UNKNOWN";
+  return to_string(static_cast<FlagReason>(value));
 }
 
 const char* hs_flag_error_name(hs_flag_error error) {
-  if (error < HS_FLAG_ERROR_NONE || error > HS_FLAG_ERROR_PROVIDER_NOT_READY) return "GENERAL";
-  return to_string(static_cast<FlagErrorCode>(error));
+  int value = enum_argument(error);
+  if (value < HS_FLAG_ERROR_NONE || value > HS_FLAG_ERROR_PROVIDER_NOT_READY) return "GENERAL";
+  return to_string(static_cast<FlagErrorCode>(value));
 }
 
 void hs_flag_result_release(hs_flag_result* result) {
@@ -240,7 +243,8 @@ hs_status hs_evaluate(hs_client* client, const char* collection, const char* fla
                       const hs_context* context, hs_flag_expect expect, hs_flag_result* result) {
   return guard([&] {
     if (!result) return fail_null("result");
-    return evaluate_typed(client, collection, flag_key, key_len, context, expect, result, [](const FlagEvaluation&) {});
+    return evaluate_typed(client, collection, flag_key, key_len, context, enum_argument(expect), result,
+                          [](const FlagEvaluation&) {});
   });
 }
 
@@ -261,7 +265,8 @@ hs_status hs_evaluate_json(hs_client* client, const char* collection, const char
       invalid.error_message = e.what();
       return deliver(std::move(invalid), result);
     }
-    return evaluate_typed(client, collection, flag_key, key_len, &parsed, expect, result, [](const FlagEvaluation&) {});
+    return evaluate_typed(client, collection, flag_key, key_len, &parsed, enum_argument(expect), result,
+                          [](const FlagEvaluation&) {});
   });
 }
 

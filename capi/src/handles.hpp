@@ -3,11 +3,13 @@
 // point goes through.
 
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -48,6 +50,18 @@ struct hs_change_batch {
 };
 
 namespace hotstate::capi {
+
+// The integer a C caller passed as an enum argument. C lets an enum object hold any int;
+// in C++ reading a value outside the enumerators' range as the enum type is undefined (and
+// clang's -fsanitize=enum reports it), so an argument that may be anything is copied out as
+// its bits and compared as an int.
+template <class Enum>
+int enum_argument(const Enum& argument) {
+  static_assert(std::is_enum_v<Enum> && sizeof(Enum) == sizeof(int));
+  int value;
+  std::memcpy(&value, &argument, sizeof value);
+  return value;
+}
 
 // Owns a callback's user_data: free_user_data runs once, when the last copy of the
 // callback is gone (unsubscribed, or the client freed).

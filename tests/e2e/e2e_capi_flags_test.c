@@ -140,6 +140,12 @@ static void test_evaluations(hs_client *c) {
   hs_flag_result tiny = HS_FLAG_RESULT_INIT;
   tiny.struct_size = 4;
   CHECK_STATUS(hs_evaluate(c, "flags", KEY("checkout"), nl, HS_EXPECT_ANY, &tiny), HS_ERR_INVALID_ARGUMENT);
+  /* C lets an enum carry any int: one the header does not define is refused, and the
+     name functions still answer (the sanitizer build checks no invalid enum is read). */
+  CHECK_STATUS(hs_evaluate(c, "flags", KEY("checkout"), nl, (hs_flag_expect)77, &r), HS_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(hs_last_error(), "unknown hs_flag_expect 77") != NULL);
+  CHECK(strcmp(hs_flag_reason_name((hs_flag_reason)99), "UNKNOWN") == 0);
+  CHECK(strcmp(hs_flag_error_name((hs_flag_error)-3), "GENERAL") == 0);
 
   hs_flag_result_release(&r);
   CHECK(r.internal == NULL && strcmp(r.variant, "") == 0);
