@@ -26,7 +26,7 @@ GetAddrInfo real_getaddrinfo() {
 // Calls from this program (the client library is linked in statically) bind to this
 // definition; the real one is the next in the lookup order.
 extern "C" int getaddrinfo(const char* __restrict node, const char* __restrict service,
-                           const addrinfo* __restrict hints, addrinfo** __restrict result) noexcept {
+                           const addrinfo* __restrict hints, addrinfo** __restrict result) {
   if (!g_slow.load() || node == nullptr || std::strcmp(node, "localhost") != 0)
     return real_getaddrinfo()(node, service, hints, result);
   pthread_mutex_lock(&g_lookup_lock);
