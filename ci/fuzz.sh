@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A short, bounded fuzz run (docs/fuzzing.md): builds the libFuzzer targets with clang,
-# AddressSanitizer and UndefinedBehaviorSanitizer into ./build-fuzz, then runs each target
+# AddressSanitizer and UndefinedBehaviorSanitizer into ./build-fuzz (optimised; or reuses
+# HOTSTATE_FUZZ_BUILD_DIR if that is already a fuzz build, as ci/test.sh's build-san is),
+# then runs each target
 # for FUZZ_SECONDS (default 25) from the committed corpus and regressions. Fails on the
 # first crash, leak, timeout or broken property, naming the input that caused it; ends with
 # one summary line per target.
@@ -19,10 +21,12 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDI
 start=$SECONDS
 echo "== fuzz: building the targets (clang 14, libFuzzer, ASan+UBSan) in $build_dir"
 mkdir -p "$build_dir"
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DHOTSTATE_BUILD_FUZZ=ON -DHOTSTATE_BUILD_TESTS=OFF -DHOTSTATE_BUILD_APPS=OFF \
-  -DHOTSTATE_BUILD_EXAMPLES=OFF > "$build_dir.configure.log" 2>&1 ||
-  { cat "$build_dir.configure.log"; exit 1; }
+if ! grep -q '^HOTSTATE_BUILD_FUZZ:BOOL=ON$' "$build_dir/CMakeCache.txt" 2> /dev/null; then
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DHOTSTATE_BUILD_FUZZ=ON -DHOTSTATE_BUILD_TESTS=OFF -DHOTSTATE_BUILD_APPS=OFF \
+    -DHOTSTATE_BUILD_EXAMPLES=OFF > "$build_dir.configure.log" 2>&1 ||
+    { cat "$build_dir.configure.log"; exit 1; }
+fi
 fuzzers=()
 for t in "${targets[@]}"; do fuzzers+=(--target "fuzz_$t"); done
 cmake --build "$build_dir" -j "$(nproc)" "${fuzzers[@]}"
