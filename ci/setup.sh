@@ -16,6 +16,7 @@ packages=(
   openssl  # the TLS tests make a throwaway CA with it (tests/tls/make_test_pki.sh)
   curl
   clang-14 libclang-rt-14-dev  # ci/fuzz.sh: libFuzzer and the sanitizers' runtimes
+  lld-14  # the sanitizer builds of ci/test.sh link with it (several times faster than ld.bfd)
   clang-format-14  # .clang-format: `git clang-format-14` formats the lines a change touches
   python3 python3-dev python3-venv
 )

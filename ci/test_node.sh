@@ -15,4 +15,5 @@ done
 
 cd bindings/node
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-node --test --test-reporter=spec test/
+# A test that hangs fails after 2 minutes, naming itself, instead of holding up the run.
+node --test --test-timeout=120000 --test-reporter=spec test/
