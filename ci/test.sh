@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds, then runs the suite three ways. On a
-# fresh 2-core machine with an empty ccache the run takes about 27 minutes (docs/testing.md has the figures
-# per stage); the builds are what cost, so each is made as cheap as its purpose allows:
+# fresh 2-core machine with an empty ccache the run takes about 27 minutes (docs/testing.md
+# has the figures per stage); the builds cost most, so each is as cheap as its purpose allows:
 #   1. clang, -O0 -g1, AddressSanitizer + UndefinedBehaviorSanitizer, with the libFuzzer
 #      targets (build-san): the whole C++ suite (the soak test for 20 s with half its fleet,
 #      the fuzz corpora and regressions replayed), then a short libFuzzer run of every fuzz

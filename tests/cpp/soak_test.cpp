@@ -37,6 +37,7 @@
 #include "eventually.hpp"
 #include "fault_proxy.hpp"
 #include "http_client.hpp"
+#include "sanitized_build.hpp"
 #include "server_export.hpp"
 #include "server_process.hpp"
 #include "soak/abuse.hpp"
@@ -55,12 +56,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-#ifdef HOTSTATE_TEST_SANITIZED  // tests/CMakeLists.txt
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
 
 constexpr int kWriters = 4;
 constexpr std::array kProxyRoles{ProxyRole::Cuts, ProxyRole::Stalls, ProxyRole::SlowLinks, ProxyRole::Outages,

@@ -12,17 +12,12 @@
 
 #include "hotstate/client.hpp"
 #include "http_client.hpp"
+#include "sanitized_build.hpp"
 #include "scrape_metric.hpp"
 
 namespace hotstate::testing {
 
-// Under a sanitizer every thread and allocation costs several times more: the herds are
-// smaller there (the behaviour asserted is the same, only the counts differ).
-#ifdef HOTSTATE_TEST_SANITIZED
-inline constexpr bool kSanitized = true;
-#else
-inline constexpr bool kSanitized = false;
-#endif
+// Under a sanitizer the herds are smaller (sanitized_build.hpp).
 inline std::size_t herd_size(std::size_t normal) { return kSanitized ? normal / 4 : normal; }
 
 // Each client holds a socket, an epoll and an eventfd or two: lift the soft limit to the

@@ -5,10 +5,12 @@
 
 #include "hotstate/value.hpp"
 #include "key_space.hpp"
+#include "sanitized_build.hpp"
 
 namespace hotstate::soak {
 
 using namespace std::chrono_literals;
+using testing::kSanitized;
 namespace json = boost::json;
 
 namespace {
@@ -83,11 +85,8 @@ FleetMember make_member(int proxy, const std::string& url, std::vector<Selector>
   options.urls = {url};
   options.selectors = member.selectors;
   options.stale_after = stale_after;
-#ifdef HOTSTATE_TEST_SANITIZED  // an -O0 sanitizer build answers a herd's handshakes slowly
-  options.connect_timeout = 5000ms;
-#else
-  options.connect_timeout = 1500ms;
-#endif
+  // A sanitizer build (-O0 in ci/test.sh) answers a herd's handshakes slowly.
+  options.connect_timeout = kSanitized ? 5000ms : 1500ms;
   options.backoff_initial = 50ms;
   options.backoff_max = 1000ms;
   options.client_name = "soak";
