@@ -162,7 +162,9 @@ void ReplicaSync::apply_snapshot_end(const wire::SnapshotEnd& end) {
   bool had_state = before->epoch != 0;
   std::uint64_t sequence = dispatcher_.reserve_sequence();
   std::string other_history;
-  publish(snapshot_->build(), [&](ClientStatus& s) {
+  // LIVE in the same step as the new state: a wait_for_revision that returns now must not
+  // find the link still syncing (flag evaluations would say STALE).
+  auto live_status = publish_live(snapshot_->build(), [&](ClientStatus& s) {
     if (had_state && before->epoch != state_->epoch) {
       other_history =
           other_history_text(before->epoch, state_->epoch, s.source == DataSource::Cache ? options_.cache_path : "");
@@ -176,7 +178,7 @@ void ReplicaSync::apply_snapshot_end(const wire::SnapshotEnd& end) {
   if (!other_history.empty()) warn(other_history);
   // Callbacks learn only what differs between what they saw and the new state.
   dispatcher_.post_changes(sequence, before, state_, state_->revision, had_state && snapshot_reset_, {});
-  board_.mark_live();
+  if (live_status) dispatcher_.post_status(*live_status);
 }
 
 void ReplicaSync::apply_delta(const wire::Delta& d, StateBuilder& delta, std::vector<ChangeBatch>& batches,
@@ -229,6 +231,10 @@ void ReplicaSync::apply_progress(std::uint64_t revision, StateBuilder* delta) {
   } else if (revision > state_->revision && !snapshot_) {
     StateBuilder moved(*state_);
     moved.set_revision(revision);
+    if (subscribed_) {  // LIVE in the same step as the revision (see apply_snapshot_end)
+      if (auto status = publish_live(moved.build(), {})) dispatcher_.post_status(*status);
+      return;
+    }
     publish(moved.build());
   }
   if (!snapshot_ && subscribed_) board_.mark_live();
@@ -248,14 +254,23 @@ void ReplicaSync::refuse_going_back(std::uint64_t epoch, std::uint64_t revision)
 void ReplicaSync::publish(std::shared_ptr<State> next, const std::function<void(ClientStatus&)>& also) {
   state_ = with_flags(std::move(next));
   cell_.publish(state_);
-  board_.update([&](ClientStatus& s) {
-    s.epoch = state_->epoch;
-    s.revision = state_->revision;
-    s.keys = state_->keys;
-    s.bytes = state_->bytes;
-    s.flag_errors = state_->flags->problems();
-    if (also) also(s);
-  });
+  board_.update([&](ClientStatus& s) { describe_state(s, also); });
+}
+
+std::optional<ClientStatus> ReplicaSync::publish_live(std::shared_ptr<State> next,
+                                                      const std::function<void(ClientStatus&)>& also) {
+  state_ = with_flags(std::move(next));
+  cell_.publish(state_);
+  return board_.go_live([&](ClientStatus& s) { describe_state(s, also); });
+}
+
+void ReplicaSync::describe_state(ClientStatus& s, const std::function<void(ClientStatus&)>& also) const {
+  s.epoch = state_->epoch;
+  s.revision = state_->revision;
+  s.keys = state_->keys;
+  s.bytes = state_->bytes;
+  s.flag_errors = state_->flags->problems();
+  if (also) also(s);
 }
 
 std::shared_ptr<State> ReplicaSync::with_flags(std::shared_ptr<State> next) const {

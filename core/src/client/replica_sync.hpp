@@ -78,6 +78,11 @@ class ReplicaSync {
   // Publishes `next` (with its flag index) and its figures; `also` changes more of the
   // status under the same lock, so a waiter woken for the revision sees those too.
   void publish(std::shared_ptr<State> next, const std::function<void(ClientStatus&)>& also = {});
+  // publish(), and the link goes LIVE in the same step (StatusBoard::go_live): the status
+  // for on_status callbacks, if the link state changed, is returned for the caller to post.
+  std::optional<ClientStatus> publish_live(std::shared_ptr<State> next, const std::function<void(ClientStatus&)>& also);
+  // The status figures of state_, then `also`.
+  void describe_state(ClientStatus& s, const std::function<void(ClientStatus&)>& also) const;
   // `next` with its flag index: the current state's, updated for what changed (flags whose
   // records changed are compiled now; broken ones are logged).
   std::shared_ptr<State> with_flags(std::shared_ptr<State> next) const;

@@ -49,12 +49,24 @@ void StatusBoard::set_link_state(LinkState next, std::string error) {
 }
 
 void StatusBoard::mark_live() {
+  if (auto status = go_live({})) dispatcher_.post_status(*status);
+}
+
+std::optional<ClientStatus> StatusBoard::go_live(const std::function<void(ClientStatus&)>& change) {
+  std::optional<ClientStatus> told;
   {
     std::lock_guard lock(mutex_);
+    if (change) change(status_);
     if (!live_since_) live_since_ = Clock::now();
     status_.reconnect_attempts = 0;
+    if (status_.state != LinkState::Live && status_.state != LinkState::Closed) {
+      status_.state = LinkState::Live;
+      told = status_;
+    }
+    refresh_freshness();
   }
-  set_link_state(LinkState::Live);
+  changed_.notify_all();
+  return told;
 }
 
 bool StatusBoard::link_was_stable(std::chrono::milliseconds stable_after) {

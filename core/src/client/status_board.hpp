@@ -44,6 +44,11 @@ class StatusBoard {
   void set_link_state(LinkState next, std::string error = {});
   // The replica is current with the server: LIVE, and the reconnect count starts over.
   void mark_live();
+  // mark_live() and `change` in one step, so a waiter woken by the change (a revision
+  // reached) never finds the link not yet LIVE. Status callbacks are not told here: the
+  // caller posts the status returned (set when the link state changed) once the change
+  // events it follows are posted.
+  std::optional<ClientStatus> go_live(const std::function<void(ClientStatus&)>& change);
   // For the backoff: whether the link now ending was LIVE for at least `stable_after`.
   // Forgets when it went live, ready for the next link.
   bool link_was_stable(std::chrono::milliseconds stable_after);
