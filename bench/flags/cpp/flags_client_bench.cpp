@@ -83,8 +83,12 @@ int main(int argc, char** argv) {
   if (!client.wait_for_revision(revision, std::chrono::seconds(10))) return fail("C++ client not synced");
   std::vector<hotstate::EvalContext> users;
   for (int i = 0; i < kUsers; ++i) users.push_back(hotstate::EvalContext::from_json(user_json(i)));
-  if (client.evaluate_string("flags", "rollout", "", users[0]).details.reason != hotstate::FlagReason::Split)
-    return fail("the rule did not fall through to the rollout");
+  auto first = client.evaluate_string("flags", "rollout", "", users[0]).details;
+  if (first.reason != hotstate::FlagReason::Split) {
+    std::fprintf(stderr, "flags_client_bench: the rule did not fall through to the rollout (reason %s %s)\n",
+                 hotstate::to_string(first.reason), first.error_message.c_str());
+    return 1;
+  }
 
   // C.
   hs_options* options = nullptr;
