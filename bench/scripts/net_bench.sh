@@ -29,7 +29,7 @@ command -v "$nats" >/dev/null || nats=/usr/sbin/nats-server
 if [[ $mode == quick ]]; then
   fanout_conns=(100 1000); idle_conns=2000; recovery_conns=200; seconds=1.5
 else
-  fanout_conns=(100 1000 5000); idle_conns=10000; recovery_conns=1000; seconds=3
+  fanout_conns=(100 1000 10000); idle_conns=10000; recovery_conns=1000; seconds=3
 fi
 runs=3
 window=128              # messages not yet delivered to every subscriber (see tracker.hpp)
