@@ -8,25 +8,36 @@
 namespace hotstate::server {
 
 Hub::Hub(boost::asio::io_context& io, std::uint32_t heartbeat_ms)
-    : io_(io), heartbeat_ms_(heartbeat_ms), tick_timer_(io) {}
+    : io_(io), heartbeat_ms_(heartbeat_ms), flush_timer_(io), tick_timer_(io) {}
 
 void Hub::schedule_flush(StreamSession* session) {
-  if (!flush_pending_.insert(session).second) return;
+  if (session->flush_scheduled) return;
+  session->flush_scheduled = true;
   to_flush_.push_back(session);
-  if (to_flush_.size() == 1) boost::asio::post(io_, [this] { flush(); });
+  if (to_flush_.size() > 1) return;
+  // Not post(): a posted flush ran right after the reactor's next poll, ahead of the
+  // requests that poll found, so each commit went out in writes of its own. A timer due
+  // now fires in that poll, after the I/O it found (Redis's "before sleep" write).
+  flush_timer_.expires_at(std::chrono::steady_clock::time_point::min());
+  flush_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) flush();  // aborted: the hub is being destroyed
+  });
 }
 
 void Hub::flush() {
   std::vector<StreamSession*> sessions;
   sessions.swap(to_flush_);
-  flush_pending_.clear();
-  for (StreamSession* session : sessions)
-    if (sessions_.count(session)) session->flush();  // it may have closed meanwhile
+  for (StreamSession* session : sessions) {
+    if (!sessions_.count(session)) continue;  // it closed meanwhile (and may be gone)
+    session->flush_scheduled = false;
+    session->flush();
+  }
 }
 
 void Hub::publish(const CommittedTxn& txn) {
   protocol::FramePtr shared;  // encoded on first use, then shared
-  for (StreamSession* session : sessions_) session->on_commit(txn, shared);
+  auto now = StreamSession::Clock::now();
+  for (StreamSession* session : sessions_) session->on_commit(txn, shared, now);
 }
 
 void Hub::resync_all() {
