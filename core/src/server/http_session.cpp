@@ -5,8 +5,9 @@
 #include <stdexcept>
 #include <string>
 
-#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
+
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
