@@ -15,34 +15,13 @@ void Hub::schedule_flush(StreamSession* session) {
   session->flush_scheduled = true;
   to_flush_.push_back(session);
   if (to_flush_.size() > 1) return;
-  first_unflushed_ = Clock::now();
-  arm_flush();
-}
-
-void Hub::arm_flush() {
   // Not post(): a posted flush ran right after the reactor's next poll, ahead of the
   // requests that poll found, so each commit went out in writes of its own. A timer due
   // now fires in that poll, after the I/O it found (Redis's "before sleep" write).
-  commits_when_armed_ = commits_;
-  flush_timer_.expires_at(Clock::time_point::min());
+  flush_timer_.expires_at(std::chrono::steady_clock::time_point::min());
   flush_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) on_flush_timer();  // aborted: the hub is being destroyed
+    if (!ec) flush();  // aborted: the hub is being destroyed
   });
-}
-
-void Hub::on_flush_timer() {
-  // That poll brought more commits: writers are sending a burst. One more poll, so the
-  // burst reaches each connection in one write instead of several, for at most as long
-  // as the last flush took (at least kMinCoalesce): under load, frames then wait at most
-  // about as long as writing them takes, and every connection gets fewer, larger writes,
-  // which costs its reader less. A lone commit goes out after one poll.
-  auto now = Clock::now();
-  if (commits_ != commits_when_armed_ && now - first_unflushed_ < std::max(kMinCoalesce, last_flush_took_)) {
-    arm_flush();
-    return;
-  }
-  flush();
-  last_flush_took_ = Clock::now() - now;
 }
 
 void Hub::flush() {
@@ -56,9 +35,8 @@ void Hub::flush() {
 }
 
 void Hub::publish(const CommittedTxn& txn) {
-  ++commits_;
   protocol::FramePtr shared;  // encoded on first use, then shared
-  auto now = Clock::now();
+  auto now = StreamSession::Clock::now();
   for (StreamSession* session : sessions_) session->on_commit(txn, shared, now);
 }
 

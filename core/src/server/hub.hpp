@@ -5,7 +5,6 @@
 // close or die, so every pointer held here is to a live session.
 
 #include <boost/asio/steady_timer.hpp>
-#include <chrono>
 #include <cstdint>
 #include <set>
 #include <vector>
@@ -61,18 +60,8 @@ class Hub {
 
   boost::asio::io_context& io_;
   std::uint32_t heartbeat_ms_;
-  using Clock = std::chrono::steady_clock;
-  // How long frames may wait while commits keep arriving, at least (see on_flush_timer).
-  static constexpr Clock::duration kMinCoalesce = std::chrono::microseconds(100);
-  void arm_flush();
-  void on_flush_timer();
-
   std::vector<StreamSession*> to_flush_;  // unique (StreamSession::flush_scheduled)
   boost::asio::steady_timer flush_timer_;
-  Clock::time_point first_unflushed_;  // when to_flush_ became non-empty
-  Clock::duration last_flush_took_{};
-  std::uint64_t commits_ = 0;  // publish() calls, to tell whether a poll brought any
-  std::uint64_t commits_when_armed_ = 0;
   boost::asio::steady_timer tick_timer_;
   std::set<StreamSession*> sessions_;     // streaming: fan-out and heartbeats
   std::set<StreamSession*> connections_;  // every StreamSession not yet destroyed

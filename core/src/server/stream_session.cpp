@@ -491,10 +491,7 @@ void StreamSession::pump() {
   write_.clear();
   queue_.begin_write(kWriteBatchBytes, [this](std::span<const std::uint8_t> bytes) { write_.add(bytes); });
   sent_since_tick_ = true;
-  // A view of the buffers, which stay in write_ until the write completes: Beast keeps a
-  // copy of the sequence it is given, and a copied vector is an allocation per write.
-  std::span<const boost::asio::const_buffer> buffers(write_.buffers());
-  ws_.async_write(buffers,
+  ws_.async_write(write_.buffers(),
                   [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_written(ec, n); });
 }
 
