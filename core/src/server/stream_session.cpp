@@ -488,11 +488,14 @@ void StreamSession::pump() {
     if (phase_ == Phase::Closing) close_when_drained();
     return;
   }
-  write_.clear();
-  queue_.begin_write(kWriteBatchBytes, [this](std::span<const std::uint8_t> bytes) { write_.add(bytes); });
+  write_buffers_.clear();
+  queue_.begin_write(kWriteBatchBytes, [this](std::span<const std::uint8_t> bytes) {
+    write_buffers_.emplace_back(bytes.data(), bytes.size());
+  });
   sent_since_tick_ = true;
-  ws_.async_write(write_.buffers(),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_written(ec, n); });
+  ws_.async_write(write_buffers_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->on_written(ec, n);
+  });
 }
 
 void StreamSession::on_written(beast::error_code ec, std::size_t bytes) {

@@ -35,7 +35,6 @@
 #include "net/plain_or_tls_stream.hpp"
 
 #include "access.hpp"
-#include "gathered_write.hpp"
 #include "outbound_queue.hpp"
 #include "shared_snapshot.hpp"
 #include "stream_context.hpp"
@@ -118,7 +117,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
   // Frames to write, and the position they bring the client to.
   OutboundQueue queue_;
-  GatheredWrite write_;  // the frames in flight
+  std::vector<boost::asio::const_buffer> write_buffers_;  // the frames in flight
   bool closing_started_ = false;
   std::uint16_t close_code_ = 1000;
   std::string close_reason_;
