@@ -142,10 +142,8 @@ void fanout_scenario(Options& options) {
                      static_cast<unsigned short>(options.count("port", 0))};
   std::size_t subscribers = options.count("conns", 100);
   target.channel = options.str("channel", "fanout" + std::to_string(subscribers));
-  // The writer's default shape is the Redis and NATS publishers': one connection, with
-  // up to the whole window pipelined on it.
-  target.http_connections = options.count("http-conns", 1);
-  target.http_depth = options.count("http-depth", 128);
+  target.http_connections = options.count("http-conns", 8);
+  target.http_depth = options.count("http-depth", 4);
   auto server = static_cast<pid_t>(options.count("server-pid", 0));
   std::size_t runs = options.count("runs", 3);
   FanoutRun cfg;

@@ -1,7 +1,7 @@
 // hotstate_loadgen: network benchmarks for hotstated beside Redis pub/sub and NATS core.
 //   hotstate_loadgen fanout   --system hotstate|redis|nats --port P --server-pid PID --conns N
 //                             [--runs 3 --seconds 2 --window 128 --rate 200000 --modes max,paced
-//                              --payload 200 --http-conns 1 --http-depth 128]
+//                              --payload 200 --http-conns 8 --http-depth 4]
 //   hotstate_loadgen idle     --system S --port P --server-pid PID --conns N [--settle-ms 1500 --run K]
 //   hotstate_loadgen recovery --port P --conns N [--records 1000 --run K] -- SERVER COMMAND...
 // Each measured run is one JSON line on stdout; errors go to stderr with exit status 1.

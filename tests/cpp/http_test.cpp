@@ -1292,59 +1292,6 @@ TEST_F(HttpApi, PipelinedHttp10AndChunkedRequestsAreServed) {
   EXPECT_NE(answer.find("{\"ok\":true}"), std::string::npos) << answer;
 }
 
-// Every "HTTP/1.1 NNN" status line of a raw exchange, in order.
-std::vector<int> statuses_of(const std::string& answer) {
-  std::vector<int> statuses;
-  for (std::size_t at = answer.find("HTTP/1.1 "); at != std::string::npos; at = answer.find("HTTP/1.1 ", at + 1))
-    statuses.push_back(std::stoi(answer.substr(at + 9, 3)));
-  return statuses;
-}
-
-// Requests that arrive together are handled together (one group commit, one write of the
-// answers) and still answered one by one, in order, each with its own revision.
-TEST_F(HttpApi, ManyPipelinedWritesAreAnsweredInOrderWithTheirOwnRevisions) {
-  const std::uint64_t before = revision();
-  constexpr int kWrites = 60;
-  std::string requests;
-  for (int i = 0; i < kWrites; ++i) {
-    std::string body = std::to_string(i);
-    requests += "PUT /v1/c/piped/k" + std::to_string(i) +
-                " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  }
-  requests += "GET /v1/c/piped/k" + std::to_string(kWrites - 1) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-  std::string answer = raw_exchange(server().host(), server().port(), requests);
-
-  ASSERT_EQ(statuses_of(answer), std::vector<int>(kWrites + 1, 200)) << answer.substr(0, 2000);
-  std::size_t at = 0;
-  for (int i = 0; i < kWrites; ++i) {
-    std::string expected = "\"revision\":" + std::to_string(before + i + 1);
-    std::size_t found = answer.find(expected, at);
-    ASSERT_NE(found, std::string::npos) << "answer " << i << " should carry " << expected;
-    at = found;
-  }
-  EXPECT_NE(answer.find("\"value\":" + std::to_string(kWrites - 1), at), std::string::npos)
-      << "the read after the writes sees the last of them";
-  EXPECT_EQ(revision(), before + kWrites);
-}
-
-// A bad request behind good ones in the same packet: the good ones are served and answered,
-// the bad one gets its error after them, and the connection ends there.
-TEST_F(HttpApiSmallValues, ABadRequestBehindPipelinedWritesIsAnsweredAfterThem) {
-  const std::uint64_t before = revision();
-  const std::string good = "PUT /v1/c/c/a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1";
-  std::string answer =
-      raw_exchange(server().host(), server().port(),
-                   good + good + "PUT /v1/c/c/b HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + good);
-  EXPECT_EQ(statuses_of(answer), (std::vector<int>{200, 200, 413})) << answer;
-  EXPECT_NE(answer.find("body_too_large"), std::string::npos) << answer;
-  EXPECT_EQ(revision(), before + 2) << "the two writes before the refused one, and nothing after it";
-  EXPECT_TRUE(IsError(get("c", "b"), 404, "not_found"));
-
-  answer = raw_exchange(server().host(), server().port(), good + "NOT-HTTP\r\n\r\n" + good);
-  EXPECT_EQ(statuses_of(answer), (std::vector<int>{200, 400})) << answer;
-  EXPECT_EQ(revision(), before + 3);
-}
-
 class HttpApiTwoConnections : public HttpApi {
  protected:
   HttpApiTwoConnections() : HttpApi({"--memory", "--max-connections", "2"}) {}

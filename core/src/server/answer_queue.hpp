@@ -30,9 +30,8 @@ class AnswerQueue {
     if (place) throw std::logic_error("AnswerQueue: ticket filled twice");
     place.emplace(std::move(response));
   }
-  // The answer `index` places from the front when it is ready, else null. The answers
-  // that may be written now are ready(0), ready(1), ... up to the first null.
-  Response* ready(std::size_t index) { return index < places_.size() && places_[index] ? &*places_[index] : nullptr; }
+  // The front answer when it is ready (the next to write), else null.
+  Response* ready_front() { return !places_.empty() && places_.front() ? &*places_.front() : nullptr; }
   // Removes the front answer (written).
   void pop_front() {
     places_.pop_front();

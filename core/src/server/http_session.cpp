@@ -1,11 +1,6 @@
 #include "http_session.hpp"
 
 #include <algorithm>
-#include <memory>
-#include <stdexcept>
-#include <string>
-
-#include <boost/asio/write.hpp>
 
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
@@ -24,27 +19,6 @@ namespace {
 // Waiting for a TLS client's close_notify after ours: short, since nothing more is owed.
 constexpr auto kTlsCloseTimeout = std::chrono::seconds(2);
 constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
-constexpr std::size_t kReadBufferBytes = 16 * 1024;
-// Answers are batched into one write up to this size (a bigger answer goes alone).
-constexpr std::size_t kMaxAnswerBatchBytes = 64 * 1024;
-
-// Appends `response` as Beast would write it (status line, fields, body).
-void append_serialized(std::string& out, Response& response) {
-  http::serializer<false, http::string_body> serializer{response};
-  beast::error_code ec;
-  do {
-    serializer.next(ec, [&](beast::error_code& visit_ec, const auto& buffers) {
-      visit_ec = {};
-      std::size_t size = 0;
-      for (auto buffer : beast::buffers_range_ref(buffers)) {
-        out.append(static_cast<const char*>(buffer.data()), buffer.size());
-        size += buffer.size();
-      }
-      serializer.consume(size);
-    });
-  } while (!ec && !serializer.is_done());
-  if (ec) throw std::logic_error("serializing a response failed: " + ec.message());
-}
 
 std::string describe(const boost::asio::ip::tcp::socket& socket) {
   boost::system::error_code ec;
@@ -133,83 +107,34 @@ void HttpSession::answer_plain_http_on_tls_port() {
 }
 
 void HttpSession::read_request() {
-  // A pipelining client's next requests are often in the buffer already: they are handled
-  // here, one after the other in this handler, so that their commits reach the streams in
-  // one flush rather than one event-loop turn (and one write per subscriber) each.
-  while (true) {
-    start_parser();
-    beast::error_code ec;
-    if (!parse_buffered(ec)) break;  // no whole request buffered: read from the socket
-    handling_buffered_ = true;
-    on_read(ec);
-    handling_buffered_ = false;
-    if (!may_read()) return;
-  }
-  // Room to read many pipelined requests at once: Beast reads at most the buffer's spare
-  // capacity (512 bytes to begin with), about one small request per read.
-  if (buffer_.capacity() < kReadBufferBytes) buffer_.reserve(kReadBufferBytes);
-  stream_.next_layer().expires_after(server_.config().request_timeout);
-  reading_ = true;
-  if (parser_->is_header_done()) {
-    read_body();
-    return;
-  }
-  // The header first: an import may carry a bigger body than any other request.
-  http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (!ec) ec = self->narrow_body_limit();
-    if (ec) {
-      self->reading_ = false;
-      self->on_read(ec);
-      return;
-    }
-    self->read_body();
-  });
-}
-
-void HttpSession::start_parser() {
   parser_.emplace();
   // Beast checks Content-Length against the limit while reading the header, before we know
   // the target: start with the largest limit and narrow it once the target is known.
   parser_->body_limit(std::max(server_.config().max_request_bytes, server_.config().max_import_bytes));
   parser_->header_limit(kMaxHeaderBytes);
-}
-
-beast::error_code HttpSession::narrow_body_limit() {
-  const auto& config = server_.config();
-  std::uint64_t limit = parser_->get().target() == "/v1/import" ? config.max_import_bytes : config.max_request_bytes;
-  parser_->body_limit(limit);  // chunked bodies are checked as they arrive
-  if (auto length = parser_->content_length(); length && *length > limit) return http::error::body_limit;
-  return {};
-}
-
-bool HttpSession::parse_buffered(beast::error_code& ec) {
-  // The header alone first (eager off), so the body limit is narrowed before the body.
-  parser_->eager(false);
-  while (buffer_.size() > 0 && !parser_->is_header_done()) {
-    std::size_t used = parser_->put(buffer_.data(), ec);
-    buffer_.consume(used);
-    if (ec == http::error::need_more) ec = {};
-    if (ec) return true;  // malformed: on_read answers it
-    if (used == 0) return false;
-  }
-  if (!parser_->is_header_done()) return false;
-  // A header complete in the buffer; the body, whatever of it is buffered.
-  if ((ec = narrow_body_limit())) return true;
-  parser_->eager(true);
-  while (buffer_.size() > 0 && !parser_->is_done()) {
-    std::size_t used = parser_->put(buffer_.data(), ec);
-    buffer_.consume(used);
-    if (ec == http::error::need_more) ec = {};
-    if (ec) return true;
-    if (used == 0) return false;
-  }
-  return parser_->is_done();
-}
-
-void HttpSession::read_body() {
-  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->reading_ = false;
-    self->on_read(ec);
+  stream_.next_layer().expires_after(server_.config().request_timeout);
+  reading_ = true;
+  // The header first: an import may carry a bigger body than any other request.
+  http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) {
+      self->reading_ = false;
+      self->on_read(ec);
+      return;
+    }
+    const auto& config = self->server_.config();
+    std::uint64_t limit =
+        self->parser_->get().target() == "/v1/import" ? config.max_import_bytes : config.max_request_bytes;
+    self->parser_->body_limit(limit);  // chunked bodies are checked as they arrive
+    if (auto length = self->parser_->content_length(); length && *length > limit) {
+      self->reading_ = false;
+      self->on_read(http::error::body_limit);
+      return;
+    }
+    http::async_read(self->stream_, self->buffer_, *self->parser_,
+                     [self](beast::error_code ec, std::size_t) {
+                       self->reading_ = false;
+                       self->on_read(ec);
+                     });
   });
 }
 
@@ -342,52 +267,36 @@ void HttpSession::release_held() {
   }
 }
 
-bool HttpSession::may_read() const {
+void HttpSession::read_more() {
   // One read at a time, none while a request waits its turn, and a bounded pipeline: a
   // client that sends faster than it reads answers stops being read.
-  return !reading_ && !stop_reading_ && !held_ && !handed_off_ && answers_.size() < kMaxPipelined;
-}
-
-void HttpSession::read_more() {
-  // While read_request() handles buffered requests, it reads the next one itself.
-  if (handling_buffered_ || !may_read()) return;
+  if (reading_ || stop_reading_ || held_ || handed_off_ || answers_.size() >= kMaxPipelined) return;
   read_request();
 }
 
 void HttpSession::flush() {
   if (writing_ || handed_off_) return;
-  // Every answer ready at the front goes out in one write: a pipelining client gets the
-  // answers of a group commit together, not one event-loop turn each.
-  std::size_t count = 0;
-  bool last = false;
-  auto bytes = std::make_shared<std::string>();
-  while (!last && bytes->size() < kMaxAnswerBatchBytes) {
-    Response* answer = answers_.ready(count);
-    if (!answer) break;
-    // The answer to the last request this connection will read says so.
-    if (stop_reading_ && count + 1 == answers_.size() && !held_) answer->keep_alive(false);
-    last = !answer->keep_alive();
-    append_serialized(*bytes, *answer);
-    ++count;
-  }
-  if (count == 0) {
+  Response* front = answers_.ready_front();
+  if (!front) {
     finish_if_done();
     return;
   }
+  // The answer to the last request this connection will read says so.
+  if (stop_reading_ && answers_.size() == 1 && !held_) front->keep_alive(false);
   writing_ = true;
   stream_.next_layer().expires_after(server_.config().request_timeout);
-  boost::asio::async_write(stream_, boost::asio::buffer(*bytes),
-                           [self = shared_from_this(), bytes, count, last](beast::error_code ec, std::size_t) {
-                             self->writing_ = false;
-                             for (std::size_t i = 0; i < count; ++i) self->answers_.pop_front();
-                             if (ec || last) {
-                               self->close();
-                               return;
-                             }
-                             self->flush();
-                             self->release_held();
-                             self->read_more();
-                           });
+  http::async_write(stream_, *front, [self = shared_from_this(), front](beast::error_code ec, std::size_t) {
+    self->writing_ = false;
+    bool last = !front->keep_alive();
+    self->answers_.pop_front();
+    if (ec || last) {
+      self->close();
+      return;
+    }
+    self->flush();
+    self->release_held();
+    self->read_more();
+  });
 }
 
 void HttpSession::finish_if_done() {

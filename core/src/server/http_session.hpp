@@ -38,16 +38,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void tls_handshake();
   void answer_plain_http_on_tls_port();
-  // Reads and handles requests: those already buffered at once, then one from the socket.
   void read_request();
-  void start_parser();
-  // Parses what the buffer holds into parser_, without I/O: true when a request is
-  // complete or malformed (`ec`), false when more bytes are needed.
-  bool parse_buffered(boost::beast::error_code& ec);
-  // The body limit for the target now known (imports may be bigger); body_limit when the
-  // announced Content-Length is over it.
-  boost::beast::error_code narrow_body_limit();
-  void read_body();
   void on_read(boost::beast::error_code ec);
   // Stages or answers one request in its place in the answer queue.
   void handle(Request request);
@@ -55,9 +46,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void answer_now(Response response);
   Response unavailable(const Request& request);  // 503 at --max-connections or stopping
   void release_held();   // handles the held request once what it waits for is done
-  bool may_read() const;  // the pipeline has room and nothing stops reading
-  void read_more();       // reads the next request when may_read()
-  void flush();           // writes every answer ready at the front, in one write
+  void read_more();      // reads the next request when the pipeline has room
+  void flush();          // writes the answers ready at the front, one at a time
   void finish_if_done(); // closes once nothing more will be read and everything is answered
   void close();
   void close_tcp();
@@ -73,7 +63,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string peer_;
   bool over_limit_;
   bool reading_ = false;
-  bool handling_buffered_ = false;  // read_request() is handling a buffered request
   bool writing_ = false;
   bool stop_reading_ = false;  // the last request was read (close, error, shutdown, end of input)
   bool handed_off_ = false;

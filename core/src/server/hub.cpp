@@ -8,36 +8,25 @@
 namespace hotstate::server {
 
 Hub::Hub(boost::asio::io_context& io, std::uint32_t heartbeat_ms)
-    : io_(io), heartbeat_ms_(heartbeat_ms), flush_timer_(io), tick_timer_(io) {}
+    : io_(io), heartbeat_ms_(heartbeat_ms), tick_timer_(io) {}
 
 void Hub::schedule_flush(StreamSession* session) {
-  if (session->flush_scheduled) return;
-  session->flush_scheduled = true;
+  if (!flush_pending_.insert(session).second) return;
   to_flush_.push_back(session);
-  if (to_flush_.size() > 1) return;
-  // Not post(): a posted flush ran right after the reactor's next poll, ahead of the
-  // requests that poll found, so each commit went out in writes of its own. A timer due
-  // now fires in that poll, after the I/O it found (Redis's "before sleep" write).
-  flush_timer_.expires_at(std::chrono::steady_clock::time_point::min());
-  flush_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) flush();  // aborted: the hub is being destroyed
-  });
+  if (to_flush_.size() == 1) boost::asio::post(io_, [this] { flush(); });
 }
 
 void Hub::flush() {
   std::vector<StreamSession*> sessions;
   sessions.swap(to_flush_);
-  for (StreamSession* session : sessions) {
-    if (!sessions_.count(session)) continue;  // it closed meanwhile (and may be gone)
-    session->flush_scheduled = false;
-    session->flush();
-  }
+  flush_pending_.clear();
+  for (StreamSession* session : sessions)
+    if (sessions_.count(session)) session->flush();  // it may have closed meanwhile
 }
 
 void Hub::publish(const CommittedTxn& txn) {
   protocol::FramePtr shared;  // encoded on first use, then shared
-  auto now = StreamSession::Clock::now();
-  for (StreamSession* session : sessions_) session->on_commit(txn, shared, now);
+  for (StreamSession* session : sessions_) session->on_commit(txn, shared);
 }
 
 void Hub::resync_all() {

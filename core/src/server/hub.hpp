@@ -41,8 +41,8 @@ class Hub {
   // with a reset snapshot when the log no longer covers it): after an import.
   void resync_all();
 
-  // Has `session` write its queued frames once the I/O ready now has been handled, so
-  // that the commits of one event-loop turn reach each connection in one write.
+  // Has `session` write its queued frames once the handlers ready now have run, so that
+  // the commits of one event-loop turn reach each connection in one write.
   void schedule_flush(StreamSession* session);
 
   // A Progress frame for `revision`, shared by every connection that needs one.
@@ -60,8 +60,8 @@ class Hub {
 
   boost::asio::io_context& io_;
   std::uint32_t heartbeat_ms_;
-  std::vector<StreamSession*> to_flush_;  // unique (StreamSession::flush_scheduled)
-  boost::asio::steady_timer flush_timer_;
+  std::vector<StreamSession*> to_flush_;  // unique: a session is added once per turn
+  std::set<StreamSession*> flush_pending_;
   boost::asio::steady_timer tick_timer_;
   std::set<StreamSession*> sessions_;     // streaming: fan-out and heartbeats
   std::set<StreamSession*> connections_;  // every StreamSession not yet destroyed

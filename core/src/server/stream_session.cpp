@@ -67,9 +67,6 @@ void StreamSession::start(beast::http::request<beast::http::string_body> request
   // read_next() enforces kMaxClientMessageBytes itself and answers as documented.
   ws_.read_message_max(0);
   ws_.binary(true);
-  // One WebSocket frame per write: with auto-fragmenting on, Beast cut every batch of
-  // frames into 4 KiB WebSocket frames, each written with a syscall of its own.
-  ws_.auto_fragment(false);
   ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
     if (ec) {
       log(LogLevel::Debug, "stream handshake failed", {{"peer", self->peer_}, {"error", ec.message()}});
@@ -386,33 +383,30 @@ void StreamSession::fill_catch_up() {
   enqueue(protocol::encode_delta(position, to, std::span<const protocol::TxnView>(&view, 1)), to);
 }
 
-void StreamSession::on_commit(const CommittedTxn& txn, FramePtr& shared_frame, Clock::time_point now) {
+void StreamSession::on_commit(const CommittedTxn& txn, FramePtr& shared_frame) {
   if (phase_ != Phase::Streaming || sync_ != Sync::Live || txn.revision <= queue_.position()) return;
-  auto selected = [this](const ChangeOp& op) {
+  std::vector<const ChangeOp*> matched;
+  for (const auto& op : txn.ops)
     for (const auto& s : selectors_)
-      if (s.matches(op.record->collection, op.record->key)) return true;
-    return false;
-  };
-  // Counted first: the usual case, every op selected, shares the frame and allocates nothing.
-  std::size_t selected_ops = 0;
-  for (const auto& op : txn.ops) selected_ops += selected(op);
-  if (selected_ops == 0) return;
+      if (s.matches(op.record->collection, op.record->key)) {
+        matched.push_back(&op);
+        break;
+      }
+  if (matched.empty()) return;
 
   FramePtr frame;
-  if (selected_ops == txn.ops.size()) {
+  if (matched.size() == txn.ops.size()) {
     if (!shared_frame) shared_frame = protocol::encode_txn_delta(txn);
     frame = shared_frame;
   } else {
-    protocol::TxnView view{txn.revision, {}};
-    for (const auto& op : txn.ops)
-      if (selected(op)) view.ops.push_back(&op);
+    protocol::TxnView view{txn.revision, std::move(matched)};
     frame = protocol::encode_delta(txn.revision - 1, txn.revision,
                                    std::span<const protocol::TxnView>(&view, 1));
   }
   // Deltas chain: tell the client nothing it selects happened since its position.
   if (queue_.position() < txn.revision - 1)
-    enqueue_live(context_.hub.progress_frame(txn.revision - 1), txn.revision - 1, now);
-  enqueue_live(std::move(frame), txn.revision, now);
+    enqueue_live(context_.hub.progress_frame(txn.revision - 1), txn.revision - 1);
+  enqueue_live(std::move(frame), txn.revision);
   // Not pump() now: the commits handled in this turn of the event loop all go out in one
   // write per connection (one syscall for many deltas) when the hub flushes.
   context_.hub.schedule_flush(this);
@@ -448,11 +442,11 @@ void StreamSession::enqueue(FramePtr frame, std::uint64_t position_after) {
   if (queue_.push(std::move(frame), position_after) == OutboundQueue::Pushed::Refused) refused_by_queue(position_after);
 }
 
-void StreamSession::enqueue_live(FramePtr frame, std::uint64_t position_after, Clock::time_point now) {
+void StreamSession::enqueue_live(FramePtr frame, std::uint64_t position_after) {
   if (phase_ == Phase::Dead) return;
   // Live frames only make sense while live; catch-up will cover what they carried.
   if (sync_ != Sync::Live) return;
-  switch (queue_.push_live(std::move(frame), position_after, now)) {
+  switch (queue_.push_live(std::move(frame), position_after, Clock::now())) {
     case OutboundQueue::Pushed::Queued: return;
     case OutboundQueue::Pushed::Overflow:
       // This client is not keeping up: its pending live frames are forgotten, and it is
@@ -511,14 +505,6 @@ void StreamSession::on_written(beast::error_code ec, std::size_t bytes) {
   });
   metrics.frames_sent += written.frames;
   metrics.bytes_sent += bytes;
-  if (phase_ == Phase::Streaming && sync_ == Sync::Live && !queue_.empty()) {
-    // Live frames queued while that write was out: not written now but with the hub's
-    // next flush, after the handlers ready now have run, so that the commits they bring
-    // share this connection's next write. (A write completes within a turn or two of the
-    // event loop on a fast link: pumping here sent every commit in a write of its own.)
-    context_.hub.schedule_flush(this);
-    return;
-  }
   pump();
 }
 

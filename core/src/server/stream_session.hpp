@@ -50,14 +50,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   // Completes the WebSocket handshake for the upgrade request already read.
   void start(boost::beast::http::request<boost::beast::http::string_body> request);
 
-  using Clock = OutboundQueue::Clock;
-
-  // `now`: when the hub got the commit (the start of its fan-out latency).
-  void on_commit(const CommittedTxn& txn, protocol::FramePtr& shared_frame, Clock::time_point now);
+  void on_commit(const CommittedTxn& txn, protocol::FramePtr& shared_frame);
   // Writes what on_commit queued (Hub::schedule_flush).
   void flush();
-  // Set by the hub while this session waits for its flush (one entry per turn).
-  bool flush_scheduled = false;
   void on_tick();
   void going_away();
   // Closes the socket now, without a WebSocket close (shutdown grace over, Hub::cut_off_all).
@@ -87,8 +82,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   // `position_after`: the revision the client is at once the frame arrived.
   void enqueue(protocol::FramePtr frame, std::uint64_t position_after);
   // A live delta or progress, which catch-up can replace (dropped unless Sync::Live).
-  // `now`: when it was queued, for the fan-out latency.
-  void enqueue_live(protocol::FramePtr frame, std::uint64_t position_after, Clock::time_point now = Clock::now());
+  void enqueue_live(protocol::FramePtr frame, std::uint64_t position_after);
   void refused_by_queue(std::uint64_t position_after);
   void pump();
   void on_written(boost::beast::error_code ec, std::size_t bytes);
